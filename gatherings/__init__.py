@@ -1,0 +1,92 @@
+"""Gatherings: registration for the movement's meetings."""
+import os
+
+from flask import Flask
+
+from . import config as cfg
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app.config.from_object(cfg.BaseConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    cfg.load_environment(app)
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _finish_config(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_security(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "..", "translations"))
+    env = app.config["GATHERINGS_ENV"]
+    if not app.config.get("SECRET_KEY"):
+        if env in ("development", "testing") or app.testing:
+            app.config["SECRET_KEY"] = "dev-only-not-secret"
+        else:
+            raise RuntimeError("SECRET_KEY must be set outside development and testing")
+    if env == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+        options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def register_extensions(app: Flask) -> None:
+    from .database import configure_engine
+    from .extensions import babel, csrf, db, limiter, mail, migrate
+    from .i18n import select_locale
+
+    from .catalogue import models as _catalogue  # noqa: F401  (tables known to Alembic)
+    from .registration import models as _registration  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    mail.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    from . import i18n
+
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api.views import bp as api_bp
+    from .public.views import bp as public_bp
+    from .registration.views import bp as registration_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .demo import demo_command
+
+    app.cli.add_command(demo_command)
+
+
+def register_security(app: Flask) -> None:
+    from .security import init_app
+
+    init_app(app)

@@ -1,0 +1,74 @@
+"""OpenAPI 3.1 description of the public API."""
+_seats = {
+    "type": "object",
+    "required": ["capacity", "confirmed", "waitlisted", "seats_left"],
+    "properties": {k: {"type": "integer", "minimum": 0} for k in ("capacity", "confirmed", "waitlisted", "seats_left")},
+}
+_nullable_time = {"type": ["string", "null"], "format": "date-time"}
+
+GATHERING = {
+    "type": "object",
+    "required": ["slug", "title", "kind", "theme", "starts_at", "ends_at", "url", "ics_url", "status",
+                 "registration_open", "capacity", "confirmed", "waitlisted", "seats_left"],
+    "properties": {
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "kind": {"type": "string", "enum": ["theme", "national", "mixed"]},
+        "theme": {"type": ["string", "null"], "description": "slug of the theme"},
+        "description": {"type": "string"},
+        "starts_at": {"type": "string", "format": "date-time"},
+        "ends_at": {"type": "string", "format": "date-time"},
+        "venue": {"type": "object", "properties": {k: {"type": "string"} for k in ("name", "address", "city")}},
+        "online": {"type": "boolean"},
+        "accessibility": {"type": "string"},
+        "host": {"type": ["string", "null"]},
+        "url": {"type": "string", "format": "uri"},
+        "ics_url": {"type": "string", "format": "uri"},
+        "status": {"type": "string", "enum": ["published", "cancelled"]},
+        "registration_open": {"type": "boolean"},
+        "registration_opens_at": _nullable_time,
+        "registration_closes_at": _nullable_time,
+        "capacity": {"type": "integer", "minimum": 0},
+        "confirmed": {"type": "integer", "minimum": 0},
+        "waitlisted": {"type": "integer", "minimum": 0},
+        "seats_left": {"type": "integer", "minimum": 0},
+        "allotments": {
+            "type": "object",
+            "description": "only for kind mixed: seats per perspective group",
+            "required": ["lived", "relatives", "professionals"],
+            "properties": {g: _seats for g in ("lived", "relatives", "professionals")},
+        },
+    },
+}
+_filters = [
+    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["theme", "national", "mixed"]}},
+    {"name": "theme", "in": "query", "schema": {"type": "string"}, "description": "theme slug"},
+    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+]
+_error = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {"title": "Gatherings public API", "version": "1.0.0",
+             "description": "Read-only: published and cancelled upcoming gatherings, with seat counts."},
+    "paths": {
+        "/api/v1/gatherings": {"get": {
+            "summary": "Upcoming gatherings", "operationId": "listGatherings", "parameters": _filters,
+            "responses": {"200": {"description": "the list", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["gatherings"],
+                "properties": {"gatherings": {"type": "array", "items": {"$ref": "#/components/schemas/Gathering"}}},
+            }}}}},
+        }},
+        "/api/v1/gatherings/{slug}": {"get": {
+            "summary": "One gathering", "operationId": "getGathering",
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "the gathering", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Gathering"}}}},
+                "404": {"description": "no such published gathering", "content": {"application/json": {
+                    "schema": _error}}},
+            },
+        }},
+    },
+    "components": {"schemas": {"Gathering": GATHERING}},
+}

@@ -1,0 +1,66 @@
+"""Public read-only JSON: the gatherings, as PRODUCT.md describes them."""
+from flask import Blueprint, jsonify, request, url_for
+
+from ..catalogue import services as catalogue
+from ..catalogue.models import GROUPS
+from ..registration.services import Seats, availability_for
+from ..timeutil import local
+from .openapi import SPEC
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _seats(seats: Seats) -> dict:
+    return {"capacity": seats.capacity, "confirmed": seats.confirmed, "waitlisted": seats.waitlisted,
+            "seats_left": seats.seats_left}
+
+
+def gathering_json(gathering, avail) -> dict:
+    data = {
+        "slug": gathering.slug,
+        "title": gathering.title,
+        "kind": gathering.kind,
+        "theme": gathering.theme.slug if gathering.theme else None,
+        "description": gathering.description,
+        "starts_at": local(gathering.starts_at).isoformat(),
+        "ends_at": local(gathering.ends_at).isoformat(),
+        "venue": {"name": gathering.venue_name, "address": gathering.venue_address, "city": gathering.venue_city},
+        "online": bool(gathering.online_url),
+        "accessibility": gathering.accessibility,
+        "host": gathering.host.name if gathering.host else None,
+        "url": url_for("public.gathering", slug=gathering.slug, _external=True),
+        "ics_url": url_for("public.gathering", slug=gathering.slug, _external=True) + ".ics",
+        "status": gathering.status,
+        "registration_open": gathering.registration_state() == "open",
+        "registration_opens_at": gathering.registration_opens_at.isoformat() if gathering.registration_opens_at else None,
+        "registration_closes_at": gathering.registration_closes_at.isoformat() if gathering.registration_closes_at else None,
+        "capacity": gathering.capacity,
+        "confirmed": avail.total.confirmed,
+        "waitlisted": avail.total.waitlisted,
+        "seats_left": avail.seats_left,
+    }
+    if gathering.is_mixed:
+        data["allotments"] = {group: _seats(avail.groups[group]) for group in GROUPS}
+    return data
+
+
+@bp.get("/gatherings")
+def gatherings():
+    found = catalogue.upcoming(
+        kind=request.args.get("kind") or None,
+        theme=request.args.get("theme") or None,
+        q=request.args.get("q") or None,
+    )
+    seats = availability_for(found)
+    return jsonify({"gatherings": [gathering_json(g, seats[g.id]) for g in found]})
+
+
+@bp.get("/gatherings/<slug>")
+def gathering(slug: str):
+    found = catalogue.get_visible_gathering(slug)
+    return jsonify(gathering_json(found, availability_for([found])[found.id]))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(SPEC)

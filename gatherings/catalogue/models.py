@@ -1,0 +1,120 @@
+"""What can be attended: themes, host organisations and gatherings."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+KINDS = ("theme", "national", "mixed")
+STATUSES = ("draft", "published", "cancelled")
+GROUPS = ("lived", "relatives", "professionals")
+
+
+class Theme(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<Theme {self.slug}>"
+
+
+class HostOrganisation(db.Model):
+    __tablename__ = "host_organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    city: Mapped[str] = mapped_column(sa.String(120), default="")
+    website: Mapped[str] = mapped_column(sa.String(300), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+
+    def __repr__(self) -> str:
+        return f"<HostOrganisation {self.slug}>"
+
+
+class Gathering(db.Model):
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('theme', 'national', 'mixed')", name="kind"),
+        sa.CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    theme_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("theme.id"))
+    host_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("host_organisation.id"))
+
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    venue_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    venue_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    venue_city: Mapped[str] = mapped_column(sa.String(120), default="")
+    online_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    accessibility: Mapped[str] = mapped_column(sa.Text, default="")
+
+    capacity: Mapped[int] = mapped_column(default=0)
+    # Seats per perspective group; used only by `mixed` sessions.
+    allot_lived: Mapped[Optional[int]] = mapped_column()
+    allot_relatives: Mapped[Optional[int]] = mapped_column()
+    allot_professionals: Mapped[Optional[int]] = mapped_column()
+
+    registration_opens_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    reminder_days: Mapped[int] = mapped_column(default=2)
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+
+    # Calendars: SEQUENCE rises on every change that matters to an attendee;
+    # changed_at feeds DTSTAMP/LAST-MODIFIED and the feeds' Last-Modified.
+    sequence: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    theme: Mapped[Optional[Theme]] = relationship(lazy="joined")
+    host: Mapped[Optional[HostOrganisation]] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Gathering {self.slug}>"
+
+    @property
+    def is_mixed(self) -> bool:
+        return self.kind == "mixed"
+
+    def allotment(self, group: str) -> int:
+        return getattr(self, f"allot_{group}") or 0
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url) and not self.venue_name
+
+    def registration_state(self, now: datetime | None = None) -> str:
+        """One of: cancelled, draft, past, not_yet_open, closed, open."""
+        now = now or utcnow()
+        if self.status != "published":
+            return self.status
+        if self.starts_at <= now:
+            return "past"
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_yet_open"
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return "closed"
+        return "open"
+
+    def touch(self, *, attendee_relevant: bool) -> None:
+        """Record a change; raise SEQUENCE when attendees' calendars must update."""
+        self.changed_at = utcnow()
+        if attendee_relevant:
+            self.sequence = (self.sequence or 0) + 1

@@ -1,0 +1,42 @@
+"""Finding gatherings."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import KINDS, Gathering, Theme
+
+VISIBLE = ("published", "cancelled")
+
+
+def get_visible_gathering(slug: str) -> Gathering:
+    gathering = db.session.scalars(
+        sa.select(Gathering).where(Gathering.slug == slug, Gathering.status.in_(VISIBLE))
+    ).first()
+    if gathering is None:
+        abort(404)
+    return gathering
+
+
+def upcoming(kind: str | None = None, theme: str | None = None, q: str | None = None,
+             limit: int = 200) -> list[Gathering]:
+    """Published (and cancelled, so people learn of it) gatherings that have not ended yet."""
+    query = sa.select(Gathering).where(Gathering.status.in_(VISIBLE), Gathering.ends_at > utcnow())
+    if kind in KINDS:
+        query = query.where(Gathering.kind == kind)
+    if theme:
+        query = query.join(Theme, Gathering.theme_id == Theme.id).where(Theme.slug == theme)
+    if q:
+        like = f"%{q.strip()[:100].lower()}%"
+        query = query.where(sa.or_(
+            sa.func.lower(Gathering.title).like(like),
+            sa.func.lower(Gathering.description).like(like),
+            sa.func.lower(Gathering.venue_city).like(like),
+        ))
+    return list(db.session.scalars(query.order_by(Gathering.starts_at, Gathering.id).limit(limit)))
+
+
+def all_themes() -> list[Theme]:
+    return list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))

@@ -1,0 +1,59 @@
+"""Configuration: defaults here, overrides from the environment and instance/config.py."""
+import os
+
+ENV_KEYS = (
+    "DATABASE_URL", "SECRET_KEY", "BASE_URL",
+    "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL",
+    "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
+    "RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED", "GATHERINGS_ENV",
+)
+BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED"}
+INTEGER_KEYS = {"MAIL_PORT"}
+
+
+class BaseConfig:
+    GATHERINGS_ENV = "development"
+    SECRET_KEY = None
+    BASE_URL = "http://127.0.0.1:5000"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a slow typist keeps their form
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = "Gatherings <noreply@gatherings.localhost>"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # What the consent checkbox covers; stored with every registration.
+    CONSENT_VERSION = "2026-11-25"
+    RETENTION_DAYS = 90
+
+
+def _coerce(key, value):
+    if key in BOOLEAN_KEYS:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if key in INTEGER_KEYS:
+        return int(value)
+    return value
+
+
+def load_environment(app) -> None:
+    for key in ENV_KEYS:
+        value = os.environ.get(key)
+        if value not in (None, ""):
+            app.config[key] = _coerce(key, value)
+
+
+def database_uri(app) -> str:
+    url = app.config.get("DATABASE_URL") or "sqlite:///" + os.path.join(app.instance_path, "gatherings.sqlite")
+    # Accept the common shorthands and always use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,66 @@
+"""Engine behaviour per database: SQLite pragmas and write-locked transactions.
+
+Capacity is decided under a lock inside the transaction that writes the
+registration. PostgreSQL gives a row lock (``SELECT ... FOR UPDATE``). SQLite
+has no row locks: there we start the transaction with ``BEGIN IMMEDIATE``, which
+takes the database's write lock before anything is read, so two processes can
+never both read "one seat left".
+"""
+import contextvars
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from .extensions import db
+
+_want_immediate = contextvars.ContextVar("want_immediate", default=False)
+
+
+def configure_engine(engine: sa.engine.Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy (not pysqlite) emit BEGIN, so we can choose IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = _want_immediate.get()
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.info["immediate"] = immediate
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn):
+        # Connection.info outlives the transaction (it belongs to the pooled connection).
+        conn.info["immediate"] = False
+
+
+def is_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def write_lock_row(model, row_id):
+    """Load ``model`` row ``row_id`` holding a write lock until the transaction ends."""
+    if is_sqlite():
+        conn = db.session.connection()
+        if not conn.info.get("immediate"):
+            # The current transaction only read (a view looked the gathering up);
+            # end it and start a write-locked one.
+            db.session.commit()
+            token = _want_immediate.set(True)
+            try:
+                db.session.connection()
+            finally:
+                _want_immediate.reset(token)
+        return db.session.get(model, row_id, populate_existing=True)
+    return db.session.scalars(
+        sa.select(model).where(model.id == row_id).with_for_update(of=model).execution_options(populate_existing=True)
+    ).one_or_none()

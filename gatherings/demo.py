@@ -1,0 +1,100 @@
+"""``flask demo``: the movement's themes, a few hosts and gatherings of every kind."""
+from datetime import datetime, timedelta
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from .catalogue.models import Gathering, HostOrganisation, Theme
+from .extensions import db
+from .registration import services
+from .timeutil import AMSTERDAM, utcnow
+
+THEMES = [
+    ("perspectieven", "Integreren van de perspectieven van cliënt, naaste en hulpverlener"),
+    ("thuis-voelen", "Je thuis voelen, in de wijk of elders"),
+    ("jongvolwassenen", "Integrale zorg en ondersteuning voor jongvolwassenen"),
+    ("samenhang", "Samenhang in behandeling en ondersteuning"),
+    ("inclusie", "Sociale inclusie"),
+    ("medezeggenschap", "Medezeggenschap van cliënten"),
+    ("zorgonderwijs", "Zorgonderwijs"),
+]
+HOSTS = [
+    ("de-hoven", "GGZ De Hoven", "Utrecht", "info@dehoven.example"),
+    ("lentis-noord", "Herstelhuis Noord", "Groningen", "contact@herstelhuis.example"),
+    ("samen-sterk", "Stichting Samen Sterk", "Eindhoven", "hallo@samensterk.example"),
+]
+
+
+def _at(days: int, hour: int, minute: int = 0) -> datetime:
+    day = (datetime.now(AMSTERDAM) + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMSTERDAM)
+
+
+def _gatherings(themes, hosts):
+    return [
+        dict(slug="in-elkaars-keuken-utrecht", kind="theme", title="Een kijkje in elkaars keuken: De Hoven",
+             theme=themes["perspectieven"], host=hosts["de-hoven"], starts_at=_at(12, 13, 30), ends_at=_at(12, 16),
+             venue_name="Buurthuis De Pijler", venue_address="Oudegracht 12", venue_city="Utrecht", capacity=40,
+             accessibility="Drempelvrij, lift aanwezig, invalidetoilet. Stilteruimte op de eerste verdieping.",
+             description="Cliënten, naasten en hulpverleners van De Hoven laten zien hoe zij samen werken aan herstel. Daarna praten we in kleine groepen."),
+        dict(slug="thuis-in-de-wijk-groningen", kind="theme", title="Je thuis voelen in de wijk",
+             theme=themes["thuis-voelen"], host=hosts["lentis-noord"], starts_at=_at(26, 14), ends_at=_at(26, 17),
+             venue_name="Wijkcentrum De Wijert", venue_address="Van Lenneplaan 3", venue_city="Groningen", capacity=3,
+             accessibility="Gelijkvloers. Parkeren voor de deur. Rustige ruimte.",
+             description="Wat maakt dat je je thuis voelt? Een middag over wonen, buren en erbij horen. Bijna vol."),
+        dict(slug="landelijke-dag-2027", kind="national", title="Landelijke dag: radicale vernieuwing samen",
+             theme=None, host=None, starts_at=_at(60, 10), ends_at=_at(60, 16, 30),
+             venue_name="Jaarbeurs", venue_address="Jaarbeursplein 6", venue_city="Utrecht", capacity=400,
+             accessibility="Volledig toegankelijk. Rolstoelplekken in de zaal, ringleiding, tolk gebarentaal bij plenaire delen, stilteruimte.",
+             description="De landelijke dag van de beweging: plenaire delen in de ochtend, werkplaatsen in twee rondes in de middag."),
+        dict(slug="gemengde-sessie-jongvolwassenen", kind="mixed", title="Gemengde sessie: jongvolwassenen en zorg",
+             theme=themes["jongvolwassenen"], host=hosts["samen-sterk"], starts_at=_at(19, 19), ends_at=_at(19, 21, 30),
+             venue_name="Stichting Samen Sterk", venue_address="Stratumseind 40", venue_city="Eindhoven", capacity=24,
+             allot_lived=8, allot_relatives=8, allot_professionals=8,
+             accessibility="Begane grond, drempelvrij. Er is een rustige ruimte.",
+             description="Jongvolwassenen met ervaring, naasten en hulpverleners in gelijke aantallen aan tafel."),
+        dict(slug="medezeggenschap-online", kind="theme", title="Medezeggenschap: hoe doe je dat? (online)",
+             theme=themes["medezeggenschap"], host=None, starts_at=_at(33, 19, 30), ends_at=_at(33, 21),
+             online_url="https://meet.example/medezeggenschap", capacity=80,
+             description="Een online avond over meepraten en meebeslissen in de ggz."),
+    ]
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no gatherings yet.")
+@with_appcontext
+def demo_command(if_empty: bool):
+    """Load demo themes, host organisations and gatherings (safe to run twice)."""
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Gathering)):
+        click.echo("The database already has gatherings; demo data not loaded.")
+        return
+    themes = {}
+    for slug, name in THEMES:
+        theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug)) or Theme(slug=slug, name=name)
+        db.session.add(theme)
+        themes[slug] = theme
+    hosts = {}
+    for slug, name, city, email in HOSTS:
+        host = db.session.scalar(sa.select(HostOrganisation).where(HostOrganisation.slug == slug))
+        host = host or HostOrganisation(slug=slug, name=name, city=city, contact_email=email)
+        db.session.add(host)
+        hosts[slug] = host
+    db.session.flush()
+    created = 0
+    now = utcnow()
+    for data in _gatherings(themes, hosts):
+        if db.session.scalar(sa.select(Gathering).where(Gathering.slug == data["slug"])):
+            continue
+        gathering = Gathering(status="published", changed_at=now, **data)
+        db.session.add(gathering)
+        created += 1
+    db.session.commit()
+    almost_full = db.session.scalar(sa.select(Gathering).where(Gathering.slug == "thuis-in-de-wijk-groningen"))
+    if created and almost_full is not None:
+        for name in ("Anna de Vries", "Pieter Jansen"):
+            services.register(almost_full.id, services.Applicant(
+                name=name, email=f"{name.split()[0].lower()}@voorbeeld.nl", perspective="relative",
+                consent_version="demo"))
+        db.session.commit()
+    click.echo(f"Demo data: {created} gatherings added.")

@@ -1,0 +1,43 @@
+"""Language: Dutch first, English on request (a visible switch or Accept-Language)."""
+from flask import Flask, current_app, redirect, request, url_for
+from flask_babel import format_datetime, get_locale
+
+from .timeutil import local
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    # Dutch unless the browser prefers English over Dutch.
+    return request.accept_languages.best_match(languages, default="nl") or "nl"
+
+
+def when(start, end) -> str:
+    """'dinsdag 3 februari 2026, 13:30 – 16:00' in the current language, Amsterdam time."""
+    day = format_datetime(start, "EEEE d MMMM y")
+    return f"{day}, {format_datetime(start, 'HH:mm')} – {format_datetime(end, 'HH:mm')}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    from .catalogue.labels import KIND_LABELS
+    from .registration.perspectives import GROUP_LABELS, PERSPECTIVES
+
+    app.jinja_env.globals.update(when=when, get_locale=get_locale, kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES,
+                                 group_labels=GROUP_LABELS)
+    app.jinja_env.filters["local"] = local
+
+    @app.get("/taal/<code>")
+    def switch_language(code: str):
+        target = request.args.get("next") or url_for("public.index")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("public.index")
+        response = redirect(target)
+        if code in current_app.config["LANGUAGES"]:
+            response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
+        return response

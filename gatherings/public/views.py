@@ -1,0 +1,43 @@
+"""The way in: the list of gatherings and one gathering with its form."""
+from flask import Blueprint, render_template, request
+
+from ..catalogue import services as catalogue
+from ..catalogue.models import KINDS
+from ..registration.forms import RegistrationForm
+from ..registration.perspectives import GROUP_LABELS
+from ..registration.services import availability, availability_for
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    kind = request.args.get("kind") or None
+    theme = request.args.get("theme") or None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    gatherings = catalogue.upcoming(kind=kind, theme=theme, q=q)
+    return render_template(
+        "public/index.html",
+        gatherings=gatherings,
+        seats=availability_for(gatherings),
+        themes=catalogue.all_themes(),
+        kinds=KINDS,
+        selected={"kind": kind, "theme": theme, "q": q or ""},
+    )
+
+
+def render_gathering(gathering, form=None, status=200):
+    form = form or RegistrationForm(perspective_required=gathering.is_mixed)
+    return render_template(
+        "public/gathering.html",
+        gathering=gathering,
+        form=form,
+        seats=availability(gathering),
+        state=gathering.registration_state(),
+        group_labels=GROUP_LABELS,
+    ), status
+
+
+@bp.get("/gatherings/<slug>")
+def gathering(slug: str):
+    return render_gathering(catalogue.get_visible_gathering(slug))

@@ -1,0 +1,65 @@
+"""The registration form: the fields PRODUCT.md names, validated with Dutch messages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from .perspectives import NOT_SAID, PERSPECTIVES
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(
+        _l("Naam"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Vul uw naam in.")),
+                    Length(max=200, message=_l("Uw naam mag hoogstens 200 tekens lang zijn."))],
+    )
+    email = EmailField(
+        _l("E-mailadres"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Vul uw e-mailadres in.")),
+                    Length(max=254, message=_l("Dit e-mailadres is te lang.")),
+                    Email(_l("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl."),
+                          check_deliverability=False)],
+    )
+    perspective = RadioField(
+        _l("Vanuit welk perspectief komt u?"),
+        choices=[(code, label) for code, label in PERSPECTIVES.items()] + [(NOT_SAID, _l("Zeg ik liever niet"))],
+        validate_choice=True,
+        validators=[Optional()],
+    )
+    organisation = StringField(
+        _l("Organisatie (niet verplicht)"),
+        filters=[_strip],
+        validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))],
+    )
+    needs = TextAreaField(
+        _l("Wat heeft u nodig om goed mee te kunnen doen? (niet verplicht)"),
+        filters=[_strip],
+        validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn."))],
+    )
+    consent = BooleanField(
+        _l("Ik geef toestemming"),
+        validators=[InputRequired(_l("Zonder uw toestemming kunnen we u niet aanmelden. Vink het vakje aan."))],
+    )
+    # Honeypot: hidden from people, filled in by bots.
+    website = StringField(_l("Laat dit veld leeg"))
+
+    def __init__(self, *args, perspective_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.perspective_required = perspective_required
+        self.perspective.choices = list(self.perspective.choices)
+        if perspective_required:
+            self.perspective.choices = [c for c in self.perspective.choices if c[0] != NOT_SAID]
+
+    def validate_perspective(self, field):
+        if self.perspective_required and not field.data:
+            raise ValidationError(_l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."))
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.website.data)

@@ -1,0 +1,71 @@
+"""A person's registration for a gathering."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..catalogue.models import Gathering
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+class Registration(db.Model):
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
+        # One active registration per address per gathering, enforced by the database.
+        sa.Index(
+            "uq_registration_active_email",
+            "gathering_id",
+            "email_key",
+            unique=True,
+            sqlite_where=sa.text("status != 'cancelled'"),
+            postgresql_where=sa.text("status != 'cancelled'"),
+        ),
+        sa.Index("ix_registration_gathering_status", "gathering_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(sa.ForeignKey("gathering.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # Optional for people an organiser adds by hand (they phoned in).
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    email_key: Mapped[Optional[str]] = mapped_column(sa.String(254), index=True)
+    perspective: Mapped[Optional[str]] = mapped_column(sa.String(30))
+    perspective_group: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    needs: Mapped[str] = mapped_column(sa.Text, default="")
+
+    consent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    consent_version: Mapped[Optional[str]] = mapped_column(sa.String(40))
+
+    status: Mapped[str] = mapped_column(sa.String(20))
+    # Order on the waiting list: first come, first served.
+    waitlisted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(sa.String(20), default="form")
+
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    gathering: Mapped[Gathering] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != "cancelled"

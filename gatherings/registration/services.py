@@ -1,0 +1,266 @@
+"""Registration rules: capacity, waiting list, promotion, cancellation.
+
+Every function that can change who has a seat first takes the gathering's write
+lock (``write_lock_row``) and decides inside that transaction. Functions flush
+and leave the commit to the caller (the request or the CLI command), so that an
+outbox row written by a signal receiver is committed together with the change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..catalogue.models import GROUPS, Gathering
+from ..database import write_lock_row
+from ..extensions import db
+from ..timeutil import utcnow
+from . import signals
+from .models import Registration
+from .perspectives import PERSPECTIVES, group_of
+
+
+class RegistrationRefused(Exception):
+    """The gathering does not take this registration; ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Applicant:
+    name: str
+    email: str | None
+    perspective: str | None = None
+    organisation: str = ""
+    needs: str = ""
+    consent_version: str | None = None
+
+
+@dataclass
+class RegisterResult:
+    registration: Registration
+    created: bool
+
+
+@dataclass
+class Seats:
+    capacity: int
+    confirmed: int = 0
+    waitlisted: int = 0
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed, 0)
+
+
+@dataclass
+class Availability:
+    total: Seats
+    groups: dict[str, Seats] = field(default_factory=dict)
+
+    @property
+    def seats_left(self) -> int:
+        if self.groups:
+            return min(self.total.seats_left, sum(g.seats_left for g in self.groups.values()))
+        return self.total.seats_left
+
+
+def email_key(email: str | None) -> str | None:
+    return email.strip().lower() if email else None
+
+
+def availability_for(gatherings: list[Gathering]) -> dict[int, Availability]:
+    """Seat counts for many gatherings in one query."""
+    result: dict[int, Availability] = {}
+    for g in gatherings:
+        groups = {grp: Seats(g.allotment(grp)) for grp in GROUPS} if g.is_mixed else {}
+        result[g.id] = Availability(Seats(g.capacity), groups)
+    if not gatherings:
+        return result
+    rows = db.session.execute(
+        sa.select(Registration.gathering_id, Registration.perspective_group, Registration.status, sa.func.count())
+        .where(Registration.gathering_id.in_([g.id for g in gatherings]), Registration.status != "cancelled")
+        .group_by(Registration.gathering_id, Registration.perspective_group, Registration.status)
+    )
+    for gathering_id, group, status, count in rows:
+        avail = result[gathering_id]
+        setattr(avail.total, status, getattr(avail.total, status) + count)
+        if group in avail.groups:
+            seats = avail.groups[group]
+            setattr(seats, status, getattr(seats, status) + count)
+    return result
+
+
+def availability(gathering: Gathering) -> Availability:
+    return availability_for([gathering])[gathering.id]
+
+
+def _has_seat(gathering: Gathering, group: str | None) -> bool:
+    avail = availability(gathering)
+    if avail.total.seats_left <= 0:
+        return False
+    if gathering.is_mixed:
+        return group in avail.groups and avail.groups[group].seats_left > 0
+    return True
+
+
+def _first_waiting(gathering: Gathering, group: str | None) -> Registration | None:
+    query = sa.select(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.status == "waitlisted"
+    )
+    if gathering.is_mixed:
+        query = query.where(Registration.perspective_group == group)
+    return db.session.scalars(query.order_by(Registration.waitlisted_at, Registration.id).limit(1)).first()
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line (per group in a mixed session); None when not waiting."""
+    if registration.status != "waitlisted":
+        return None
+    query = sa.select(sa.func.count()).where(
+        Registration.gathering_id == registration.gathering_id,
+        Registration.status == "waitlisted",
+        sa.or_(
+            Registration.waitlisted_at < registration.waitlisted_at,
+            sa.and_(Registration.waitlisted_at == registration.waitlisted_at, Registration.id < registration.id),
+        ),
+    )
+    if registration.gathering.is_mixed:
+        query = query.where(Registration.perspective_group == registration.perspective_group)
+    return db.session.scalar(query) + 1
+
+
+def _confirm(registration: Registration, now: datetime) -> None:
+    registration.status = "confirmed"
+    registration.confirmed_at = now
+
+
+def _fill_from_waitlist(gathering: Gathering, now: datetime) -> list[Registration]:
+    """Promote waiting registrations, first come first served, while seats are free."""
+    promoted: list[Registration] = []
+    groups = GROUPS if gathering.is_mixed else (None,)
+    for group in groups:
+        while _has_seat(gathering, group):
+            waiting = _first_waiting(gathering, group)
+            if waiting is None:
+                break
+            _confirm(waiting, now)
+            db.session.flush()
+            promoted.append(waiting)
+    for registration in promoted:
+        signals.registration_promoted.send(registration)
+    return promoted
+
+
+def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
+             now: datetime | None = None) -> RegisterResult:
+    """Register ``applicant``: a seat if one is free, else the waiting list.
+
+    A second active registration for the same address creates nothing; the
+    existing one is returned with ``created=False``.
+    """
+    now = now or utcnow()
+    gathering = write_lock_row(Gathering, gathering_id)
+    if gathering is None:
+        raise RegistrationRefused("unknown")
+    state = gathering.registration_state(now)
+    by_organiser = source != "form"
+    if state in ("draft", "cancelled", "past") or (state != "open" and not by_organiser):
+        raise RegistrationRefused(state)
+    perspective = applicant.perspective if applicant.perspective in PERSPECTIVES else None
+    group = group_of(perspective)
+    if gathering.is_mixed and group is None:
+        raise RegistrationRefused("perspective_required")
+
+    key = email_key(applicant.email)
+    if key:
+        existing = db.session.scalars(
+            sa.select(Registration).where(
+                Registration.gathering_id == gathering.id,
+                Registration.email_key == key,
+                Registration.status != "cancelled",
+            )
+        ).first()
+        if existing is not None:
+            return RegisterResult(existing, created=False)
+
+    _fill_from_waitlist(gathering, now)  # a seat freed by a raised capacity goes to who waited first
+    registration = Registration(
+        gathering=gathering,
+        name=applicant.name.strip(),
+        email=applicant.email.strip() if applicant.email else None,
+        email_key=key,
+        perspective=perspective,
+        perspective_group=group,
+        organisation=(applicant.organisation or "").strip(),
+        needs=(applicant.needs or "").strip(),
+        consent_at=now if applicant.consent_version else None,
+        consent_version=applicant.consent_version,
+        source=source,
+        created_at=now,
+    )
+    if _has_seat(gathering, group):
+        _confirm(registration, now)
+    else:
+        registration.status = "waitlisted"
+        registration.waitlisted_at = now
+    db.session.add(registration)
+    db.session.flush()
+    if registration.status == "confirmed":
+        signals.registration_confirmed.send(registration)
+    else:
+        signals.registration_waitlisted.send(registration)
+    return RegisterResult(registration, created=True)
+
+
+def cancel(registration_id: int, *, by_organiser: bool = False, now: datetime | None = None) -> list[Registration]:
+    """Cancel a registration; a freed seat goes at once to the first who fits. Returns who was promoted."""
+    now = now or utcnow()
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise LookupError(registration_id)
+    gathering = write_lock_row(Gathering, registration.gathering_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration.status == "cancelled":
+        return []
+    freed_seat = registration.status == "confirmed"
+    registration.status = "cancelled"
+    registration.cancelled_at = now
+    db.session.flush()
+    signals.registration_cancelled.send(registration, by_organiser=by_organiser, freed_seat=freed_seat)
+    if freed_seat and gathering.registration_state(now) in ("open", "closed", "not_yet_open"):
+        return _fill_from_waitlist(gathering, now)
+    return []
+
+
+def fill_from_waitlist(gathering_id: int, *, now: datetime | None = None) -> list[Registration]:
+    """After capacity was raised: promote as many waiting registrations as now fit."""
+    now = now or utcnow()
+    gathering = write_lock_row(Gathering, gathering_id)
+    if gathering.status != "published" or gathering.starts_at <= now:
+        return []
+    return _fill_from_waitlist(gathering, now)
+
+
+def promote(registration_id: int, *, now: datetime | None = None) -> Registration:
+    """An organiser gives a waiting registration a seat, also beyond capacity if they so decide."""
+    now = now or utcnow()
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise LookupError(registration_id)
+    write_lock_row(Gathering, registration.gathering_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration.status == "waitlisted":
+        _confirm(registration, now)
+        db.session.flush()
+        signals.registration_promoted.send(registration)
+    return registration
+
+
+def find_by_token(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(sa.select(Registration).where(Registration.token == token)).first()

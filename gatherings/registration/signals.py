@@ -1,0 +1,17 @@
+"""What registration services report. The mail area listens; registration never imports mail.
+
+Receivers run inside the same transaction as the change, so an outbox row they
+write is committed together with it (or not at all).
+Each signal is sent with the Registration as sender.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+registration_confirmed = _signals.signal("registration-confirmed")
+registration_waitlisted = _signals.signal("registration-waitlisted")
+registration_promoted = _signals.signal("registration-promoted")
+# kwargs: by_organiser (bool), freed_seat (bool)
+registration_cancelled = _signals.signal("registration-cancelled")
+# Someone registered again with an address that already has an active registration.
+registration_duplicate = _signals.signal("registration-duplicate")

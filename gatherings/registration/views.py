@@ -1,0 +1,109 @@
+"""Register for a gathering, and a participant's own registration page."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ..catalogue.services import get_visible_gathering
+from ..extensions import db, limiter
+from . import services
+from .forms import RegistrationForm
+
+bp = Blueprint("registration", __name__)
+
+REFUSAL_MESSAGES = {
+    "not_yet_open": lambda: _("De aanmelding is nog niet open."),
+    "closed": lambda: _("De aanmelding is gesloten."),
+    "past": lambda: _("Deze bijeenkomst is al geweest."),
+    "cancelled": lambda: _("Deze bijeenkomst gaat niet door."),
+    "draft": lambda: _("Deze bijeenkomst is nog niet gepubliceerd."),
+}
+OWN_TOKENS = "own_registrations"
+
+
+def _email_key() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254] or "-"
+
+
+def _remember_own(token: str) -> None:
+    # The browser that created a registration may see it again after a double submit.
+    own = [t for t in session.get(OWN_TOKENS, []) if t != token][-9:]
+    session[OWN_TOKENS] = own + [token]
+
+
+@bp.post("/gatherings/<slug>/register")
+@limiter.limit("120 per minute")  # per client: a whole office behind one address still gets in
+@limiter.limit("10 per hour", key_func=_email_key, scope="register-email")
+def register(slug: str):
+    from ..public.views import render_gathering
+
+    gathering = get_visible_gathering(slug)
+    form = RegistrationForm(perspective_required=gathering.is_mixed)
+    if not form.validate():
+        return render_gathering(gathering, form, status=422)
+    if form.is_spam:
+        current_app.logger.info("honeypot filled on %s; nothing stored", slug)
+        return render_template("registration/received.html", gathering=gathering)
+    perspective = form.perspective.data
+    applicant = services.Applicant(
+        name=form.name.data,
+        email=form.email.data,
+        perspective=perspective,
+        organisation=form.organisation.data or "",
+        needs=form.needs.data or "",
+        consent_version=current_app.config["CONSENT_VERSION"],
+    )
+    try:
+        result = services.register(gathering.id, applicant)
+    except services.RegistrationRefused as refused:
+        db.session.rollback()
+        message = REFUSAL_MESSAGES.get(refused.reason)
+        if refused.reason == "perspective_required":
+            form.perspective.errors = [_("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af.")]
+        elif message:
+            form.form_errors.append(message())
+        return render_gathering(gathering, form, status=409 if message else 422)
+    token = result.registration.token
+    if not result.created and token not in session.get(OWN_TOKENS, []):
+        # Someone already registered with this address. Say nothing about it here;
+        # the address's owner is sent their own link.
+        from .signals import registration_duplicate
+        registration_duplicate.send(result.registration)
+        db.session.commit()
+        return render_template("registration/received.html", gathering=gathering)
+    db.session.commit()
+    _remember_own(token)
+    return redirect(url_for("registration.show", token=token, new=1 if result.created else None), code=303)
+
+
+def _registration_or_404(token: str):
+    registration = services.find_by_token(token)
+    if registration is None or registration.anonymised_at is not None:
+        abort(404)
+    return registration
+
+
+@bp.get("/r/<token>")
+def show(token: str):
+    registration = _registration_or_404(token)
+    response = current_app.make_response(render_template(
+        "registration/show.html",
+        registration=registration,
+        gathering=registration.gathering,
+        position=services.waitlist_position(registration),
+        just_registered=request.args.get("new") == "1",
+        state=registration.gathering.registration_state(),
+    ))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return render_template("registration/cancel.html", registration=registration,
+                               gathering=registration.gathering)
+    services.cancel(registration.id)
+    db.session.commit()
+    flash(_("Uw aanmelding is geannuleerd."), "success")
+    return redirect(url_for("registration.show", token=token), code=303)

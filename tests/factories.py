@@ -1,0 +1,45 @@
+"""Small factories: a gathering or registration with sensible defaults."""
+import itertools
+from datetime import timedelta
+
+from gatherings.catalogue.models import Gathering, Theme
+from gatherings.extensions import db
+from gatherings.registration import services
+from gatherings.timeutil import utcnow
+
+_seq = itertools.count(1)
+
+
+def make_theme(slug="inclusie", name="Sociale inclusie"):
+    theme = Theme(slug=slug, name=name)
+    db.session.add(theme)
+    db.session.commit()
+    return theme
+
+
+def make_gathering(**fields) -> Gathering:
+    n = next(_seq)
+    start = fields.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=10))
+    data = dict(
+        slug=f"bijeenkomst-{n}", kind="theme", title=f"Bijeenkomst {n}", description="Samen praten.",
+        starts_at=start, ends_at=start + timedelta(hours=3), venue_name="Buurthuis", venue_address="Straat 1",
+        venue_city="Utrecht", capacity=10, status="published",
+    )
+    if fields.get("kind") == "mixed":
+        data.update(allot_lived=2, allot_relatives=2, allot_professionals=2, capacity=6)
+    data.update(fields)
+    gathering = Gathering(**data)
+    db.session.add(gathering)
+    db.session.commit()
+    return gathering
+
+
+def make_registration(gathering, email=None, perspective=None, name=None, **kwargs):
+    n = next(_seq)
+    if perspective is None and gathering.kind == "mixed":
+        perspective = "client"
+    result = services.register(gathering.id, services.Applicant(
+        name=name or f"Deelnemer {n}", email=email or f"deelnemer{n}@voorbeeld.nl", perspective=perspective,
+        consent_version="test"), **kwargs)
+    db.session.commit()
+    return result.registration
