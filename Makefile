@@ -33,8 +33,14 @@ demo: migrate
 run: demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
+# (for example postgresql://postgres@127.0.0.1:5432/postgres; the tests make a database of their own).
 test: install
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	TEST_DATABASE_URL= $(BIN)/pytest -q $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the suite again, on PostgreSQL =="; \
+		$(BIN)/pytest -q -m "not sqlite_only" $(PYTEST_ARGS); \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL part skipped"; fi
 
 clean:
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

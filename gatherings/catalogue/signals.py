@@ -1,0 +1,12 @@
+"""What changes to gatherings report. The mail and calendar areas listen.
+
+Receivers run inside the transaction of the change. Sender: the Gathering.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# kwargs: changes (list of field names that matter to attendees: starts_at, ends_at, venue_*, online_url)
+gathering_changed = _signals.signal("gathering-changed")
+# kwargs: message (str, the organiser's words to the registrants, may be empty)
+gathering_cancelled = _signals.signal("gathering-cancelled")
