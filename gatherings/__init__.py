@@ -82,8 +82,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .demo import demo_command
+    from .privacy.cli import privacy_cli
 
     app.cli.add_command(demo_command)
+    app.cli.add_command(privacy_cli)
 
 
 def register_security(app: Flask) -> None:
