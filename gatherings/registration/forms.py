@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from .perspectives import NOT_SAID, PERSPECTIVES
@@ -28,7 +29,8 @@ class RegistrationForm(FlaskForm):
     )
     perspective = RadioField(
         _l("Vanuit welk perspectief komt u?"),
-        choices=[(code, label) for code, label in PERSPECTIVES.items()] + [(NOT_SAID, _l("Zeg ik liever niet"))],
+        choices=[SelectChoice(code, label) for code, label in PERSPECTIVES.items()]
+        + [SelectChoice(NOT_SAID, _l("Zeg ik liever niet"))],
         validate_choice=True,
         validators=[Optional()],
     )
@@ -54,7 +56,7 @@ class RegistrationForm(FlaskForm):
         self.perspective_required = perspective_required
         self.perspective.choices = list(self.perspective.choices)
         if perspective_required:
-            self.perspective.choices = [c for c in self.perspective.choices if c[0] != NOT_SAID]
+            self.perspective.choices = [c for c in self.perspective.choices if c.value != NOT_SAID]
 
     def validate_perspective(self, field):
         if self.perspective_required and not field.data:
