@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
 
     from .catalogue import models as _catalogue  # noqa: F401  (tables known to Alembic)
     from .registration import models as _registration  # noqa: F401
+    from .attendance import models as _attendance  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))

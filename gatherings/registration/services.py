@@ -168,7 +168,10 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
         raise RegistrationRefused("unknown")
     state = gathering.registration_state(now)
     by_organiser = source != "form"
-    if state in ("draft", "cancelled", "past") or (state != "open" and not by_organiser):
+    refused = state in ("draft", "cancelled", "past") or (state != "open" and not by_organiser)
+    if state == "past" and source == "walk_in" and now < gathering.ends_at:
+        refused = False  # people walk in at the door while the gathering runs
+    if refused:
         raise RegistrationRefused(state)
     perspective = applicant.perspective if applicant.perspective in PERSPECTIVES else None
     group = group_of(perspective)

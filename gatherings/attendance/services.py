@@ -1,0 +1,318 @@
+"""What an organiser does with the registrations of one gathering.
+
+Reading: the registrations (confirmed, waiting in order, cancelled) with search,
+the composition by perspective, live counts for the door. Acting: promote,
+cancel on someone's behalf, add by hand, edit needs, check in and undo, walk-in.
+
+Seat decisions stay in ``gatherings.registration.services`` (they hold the
+gathering's lock); this module checks that a registration belongs to the
+gathering the organiser is working on and adds the door's rules. Functions
+flush and leave the commit to the caller.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..catalogue.models import GROUPS, Gathering
+from ..extensions import db
+from ..registration import services as registration
+from ..registration.models import Registration
+from ..registration.perspectives import PERSPECTIVES
+from ..timeutil import utcnow
+
+# A search at the door lists at most this many people: enough for a common
+# first name, few enough that the screen never becomes the whole list.
+DOOR_RESULTS = 25
+# Nobody is listed at the door until at least this many letters are typed.
+DOOR_MIN_QUERY = 2
+
+
+class ActionRefused(Exception):
+    """The action does not apply to this registration now; ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# -- search ---------------------------------------------------------------
+
+def fold(text: str | None) -> str:
+    """Lower case without accents, so 'desiree' finds 'Désirée' on every database."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _terms(query: str | None) -> list[str]:
+    return fold((query or "")[:100]).split()
+
+
+def _matches(terms: list[str], *fields: str | None) -> bool:
+    haystack = " ".join(fold(f) for f in fields if f)
+    return all(term in haystack for term in terms)
+
+
+# -- reading ----------------------------------------------------------------
+
+@dataclass
+class PerspectiveCount:
+    code: str | None  # None: not said (or not asked)
+    label: str  # lazy: rendered in the language of the request
+    confirmed: int = 0
+    waitlisted: int = 0
+
+
+@dataclass
+class RegistrationOverview:
+    confirmed: list[Registration]
+    waiting: list[Registration]  # first in line first (per group in a mixed session)
+    cancelled: list[Registration]
+    composition: list[PerspectiveCount]
+    availability: registration.Availability
+    checked_in: int
+    total_confirmed: int
+    total_waiting: int
+    query: str = ""
+    positions: dict[int, int] = field(default_factory=dict)
+
+
+def _waiting_order(r: Registration):
+    return (r.waitlisted_at or r.created_at, r.id)
+
+
+def overview(gathering: Gathering, query: str | None = None) -> RegistrationOverview:
+    """Everything on the registrations page, in a fixed number of queries.
+
+    All registrations of the gathering are read in one query; counts and the
+    composition are taken from that list, the search filters it in Python (so
+    that accents fold the same way on SQLite and PostgreSQL).
+    """
+    everyone = list(db.session.scalars(
+        sa.select(Registration).where(Registration.gathering_id == gathering.id).order_by(Registration.id)
+    ))
+    avail = registration.availability(gathering)
+
+    waiting_all = sorted((r for r in everyone if r.status == "waitlisted"), key=_waiting_order)
+    positions: dict[int, int] = {}
+    per_group: dict[str | None, int] = {}
+    for r in waiting_all:
+        key = r.perspective_group if gathering.is_mixed else None
+        per_group[key] = per_group.get(key, 0) + 1
+        positions[r.id] = per_group[key]
+
+    counts = {code: PerspectiveCount(code, label) for code, label in PERSPECTIVES.items()}
+    counts[None] = PerspectiveCount(None, _l("Niet ingevuld"))
+    for r in everyone:
+        if r.status in ("confirmed", "waitlisted"):
+            bucket = counts.get(r.perspective, counts[None])
+            setattr(bucket, r.status, getattr(bucket, r.status) + 1)
+
+    terms = _terms(query)
+    shown = [r for r in everyone if not terms or _matches(terms, r.name, r.email, r.organisation)]
+    shown_ids = {r.id for r in shown}
+    return RegistrationOverview(
+        confirmed=sorted((r for r in shown if r.status == "confirmed"), key=lambda r: (fold(r.name), r.id)),
+        waiting=[r for r in waiting_all if r.id in shown_ids],
+        cancelled=sorted((r for r in shown if r.status == "cancelled"),
+                         key=lambda r: (r.cancelled_at or r.created_at, r.id), reverse=True),
+        composition=list(counts.values()),
+        availability=avail,
+        checked_in=sum(1 for r in everyone if r.status == "confirmed" and r.checked_in_at),
+        total_confirmed=avail.total.confirmed,
+        total_waiting=avail.total.waitlisted,
+        query=" ".join((query or "").split())[:100],
+        positions=positions,
+    )
+
+
+@dataclass
+class DoorCounts:
+    confirmed: int = 0
+    checked_in: int = 0
+    waitlisted: int = 0
+    walk_ins: int = 0
+
+    @property
+    def expected(self) -> int:
+        """Confirmed people who have not arrived yet."""
+        return max(self.confirmed - self.checked_in, 0)
+
+    def as_dict(self) -> dict:
+        return {"confirmed": self.confirmed, "checked_in": self.checked_in, "expected": self.expected,
+                "waitlisted": self.waitlisted, "walk_ins": self.walk_ins}
+
+
+def door_counts(gathering: Gathering) -> DoorCounts:
+    """The numbers at the door, in one query."""
+    rows = db.session.execute(
+        sa.select(
+            Registration.status,
+            sa.func.count(),
+            sa.func.count(Registration.checked_in_at),
+            sa.func.sum(sa.case((Registration.source == "walk_in", 1), else_=0)),
+        ).where(Registration.gathering_id == gathering.id, Registration.status != "cancelled")
+        .group_by(Registration.status)
+    )
+    counts = DoorCounts()
+    for status, count, checked_in, walk_ins in rows:
+        if status == "confirmed":
+            counts.confirmed = count
+            counts.checked_in = checked_in
+            counts.walk_ins = int(walk_ins or 0)
+        elif status == "waitlisted":
+            counts.waitlisted = count
+    return counts
+
+
+def door_search(gathering: Gathering, query: str | None) -> list[Registration]:
+    """People at the door matching what was typed; nobody for fewer than two letters.
+
+    Confirmed and waiting registrations only (a waiting person can be let in).
+    Two queries: the names to search through, then the matching rows.
+    """
+    terms = _terms(query)
+    if sum(len(t) for t in terms) < DOOR_MIN_QUERY:
+        return []
+    candidates = db.session.execute(
+        sa.select(Registration.id, Registration.name, Registration.email, Registration.organisation)
+        .where(Registration.gathering_id == gathering.id, Registration.status != "cancelled",
+               Registration.anonymised_at.is_(None))
+    ).all()
+    ids = [row.id for row in candidates if _matches(terms, row.name, row.email, row.organisation)]
+    if not ids:
+        return []
+    found = db.session.scalars(sa.select(Registration).where(Registration.id.in_(ids[:200]))).all()
+    found = sorted(found, key=lambda r: (r.status != "confirmed", fold(r.name), r.id))
+    return found[:DOOR_RESULTS]
+
+
+def registration_of(gathering: Gathering, registration_id: int) -> Registration:
+    """The registration, if it belongs to this gathering; LookupError otherwise."""
+    found = db.session.get(Registration, registration_id)
+    if found is None or found.gathering_id != gathering.id:
+        raise LookupError(registration_id)
+    return found
+
+
+# -- acting -------------------------------------------------------------------
+
+def promote(gathering: Gathering, registration_id: int, *, now: datetime | None = None) -> Registration:
+    """Give a waiting registration a seat (the organiser may go beyond capacity)."""
+    found = registration_of(gathering, registration_id)
+    if found.status != "waitlisted":
+        raise ActionRefused("not_waiting")
+    return registration.promote(found.id, now=now)
+
+
+def cancel_on_behalf(gathering: Gathering, registration_id: int, *,
+                     now: datetime | None = None) -> list[Registration]:
+    """Cancel for the participant; they get the usual mail, a freed seat goes to who waits first."""
+    found = registration_of(gathering, registration_id)
+    if found.status == "cancelled":
+        raise ActionRefused("already_cancelled")
+    return registration.cancel(found.id, by_organiser=True, now=now)
+
+
+def add_by_hand(gathering: Gathering, applicant: registration.Applicant, *,
+                now: datetime | None = None) -> registration.RegisterResult:
+    """Register someone who phoned in (e-mail optional); the usual seat rules apply."""
+    return registration.register(gathering.id, applicant, source="organiser", now=now)
+
+
+def update_needs(gathering: Gathering, registration_id: int, needs: str) -> Registration:
+    found = registration_of(gathering, registration_id)
+    found.needs = (needs or "").strip()
+    found.updated_at = utcnow()
+    db.session.flush()
+    return found
+
+
+def check_in(gathering: Gathering, registration_id: int, *, now: datetime | None = None) -> Registration:
+    """Mark a confirmed participant as arrived; doing it twice keeps the first time."""
+    found = registration_of(gathering, registration_id)
+    if found.status == "waitlisted":
+        raise ActionRefused("waiting")
+    if found.status != "confirmed":
+        raise ActionRefused("cancelled")
+    if found.checked_in_at is None:
+        found.checked_in_at = now or utcnow()
+        db.session.flush()
+    return found
+
+
+def undo_check_in(gathering: Gathering, registration_id: int) -> Registration:
+    found = registration_of(gathering, registration_id)
+    if found.checked_in_at is not None:
+        found.checked_in_at = None
+        db.session.flush()
+    return found
+
+
+def admit(gathering: Gathering, registration_id: int, *, now: datetime | None = None) -> Registration:
+    """Someone on the waiting list is at the door and the organiser lets them in."""
+    now = now or utcnow()
+    found = registration_of(gathering, registration_id)
+    if found.status == "waitlisted":
+        registration.promote(found.id, now=now)
+    return check_in(gathering, found.id, now=now)
+
+
+@dataclass
+class WalkInResult:
+    registration: Registration
+    created: bool
+    checked_in: bool
+
+
+def walk_in(gathering: Gathering, applicant: registration.Applicant, *,
+            now: datetime | None = None) -> WalkInResult:
+    """Register someone at the door and check them in when there is a seat.
+
+    When the gathering is full the person goes on the waiting list like anyone
+    else and is not checked in: the organiser decides (``admit``) whether to
+    go beyond capacity.
+    """
+    now = now or utcnow()
+    result = registration.register(gathering.id, applicant, source="walk_in", now=now)
+    found = result.registration
+    checked = False
+    if found.status == "confirmed":
+        check_in(gathering, found.id, now=now)
+        checked = True
+    return WalkInResult(found, result.created, checked)
+
+
+# -- messages -----------------------------------------------------------------
+
+AUDIENCES = ("confirmed", "waitlisted", "all")
+
+
+def audience_size(gathering: Gathering, audience: str) -> int:
+    """How many registrations with an e-mail address a message to ``audience`` reaches."""
+    statuses = ("confirmed", "waitlisted") if audience == "all" else (audience,)
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.gathering_id == gathering.id, Registration.status.in_(statuses),
+            Registration.email.is_not(None), Registration.email != "", Registration.anonymised_at.is_(None))
+    ) or 0
+
+
+def message_registrants(gathering: Gathering, audience: str, subject: str, body: str, sender_name: str):
+    """Queue an organiser's message through the mail outbox (sent after the commit)."""
+    if audience not in AUDIENCES:
+        raise ActionRefused("audience")
+    from ..mail.services import queue_organiser_message  # the mail area owns the outbox
+
+    return queue_organiser_message(gathering, audience, subject, body, sender_name)
+
+
+def group_fill(gathering: Gathering, avail: registration.Availability) -> list[tuple[str, registration.Seats]]:
+    """Allotment fill of a mixed session, in the fixed group order."""
+    if not gathering.is_mixed:
+        return []
+    return [(group, avail.groups[group]) for group in GROUPS if group in avail.groups]

@@ -1,0 +1,216 @@
+from datetime import timedelta
+
+import pytest
+
+from gatherings.attendance import services
+from gatherings.extensions import db
+from gatherings.registration import services as registration, signals
+from gatherings.registration.models import Registration
+from gatherings.timeutil import utcnow
+from tests.factories import make_gathering, make_registration
+
+
+def applicant(name, email=None, perspective=None, needs=""):
+    return registration.Applicant(name=name, email=email, perspective=perspective, needs=needs,
+                                  consent_version="test")
+
+
+def test_overview_splits_and_orders(app):
+    g = make_gathering(capacity=2)
+    a = make_registration(g, name="Zoë de Vries")
+    b = make_registration(g, name="Anna Bakker")
+    w1 = make_registration(g, name="Wachtende Een")
+    w2 = make_registration(g, name="Wachtende Twee")
+    registration.cancel(w2.id)
+    db.session.commit()
+    view = services.overview(g)
+    assert [r.name for r in view.confirmed] == ["Anna Bakker", "Zoë de Vries"]
+    assert [r.id for r in view.waiting] == [w1.id]
+    assert [r.id for r in view.cancelled] == [w2.id]
+    assert view.positions[w1.id] == 1
+    assert (view.total_confirmed, view.total_waiting) == (2, 1)
+    assert a.id and b.id
+
+
+def test_search_folds_accents_and_case(app):
+    g = make_gathering()
+    make_registration(g, name="Désirée Ëlsen")
+    make_registration(g, name="Piet Jansen")
+    assert [r.name for r in services.overview(g, "desiree").confirmed] == ["Désirée Ëlsen"]
+    assert [r.name for r in services.overview(g, "ELSEN").confirmed] == ["Désirée Ëlsen"]
+    assert services.overview(g, "niemand").confirmed == []
+
+
+def test_composition_counts_perspectives(app):
+    g = make_gathering(kind="mixed")
+    for p in ("client", "client", "relative", "professional", "client"):
+        make_registration(g, perspective=p)
+    counts = {c.code: (c.confirmed, c.waitlisted) for c in services.overview(g).composition}
+    assert counts["client"] == (2, 1)
+    assert counts["relative"] == (1, 0)
+    assert counts["professional"] == (1, 0)
+    assert counts[None] == (0, 0)
+    fill = dict(services.group_fill(g, services.overview(g).availability))
+    assert fill["lived"].confirmed == 2 and fill["lived"].waitlisted == 1
+
+
+def test_door_search_needs_two_letters_and_skips_cancelled(app):
+    g = make_gathering()
+    keep = make_registration(g, name="Jan Smit")
+    gone = make_registration(g, name="Jan Klaassen")
+    registration.cancel(gone.id)
+    db.session.commit()
+    assert services.door_search(g, "") == []
+    assert services.door_search(g, "j") == []
+    assert [r.id for r in services.door_search(g, "ja")] == [keep.id]
+
+
+def test_door_search_limits_results(app):
+    g = make_gathering(capacity=100)
+    for n in range(30):
+        make_registration(g, name=f"Lid {n:02d}")
+    assert len(services.door_search(g, "lid")) == services.DOOR_RESULTS
+
+
+def test_check_in_and_undo(app):
+    g = make_gathering()
+    r = make_registration(g)
+    services.check_in(g, r.id)
+    db.session.commit()
+    first = db.session.get(Registration, r.id).checked_in_at
+    assert first is not None and first.tzinfo is not None
+    services.check_in(g, r.id, now=first + timedelta(minutes=5))  # twice keeps the first time
+    assert db.session.get(Registration, r.id).checked_in_at == first
+    assert services.door_counts(g).as_dict() == {"confirmed": 1, "checked_in": 1, "expected": 0,
+                                                 "waitlisted": 0, "walk_ins": 0}
+    services.undo_check_in(g, r.id)
+    db.session.commit()
+    assert db.session.get(Registration, r.id).checked_in_at is None
+    assert services.door_counts(g).checked_in == 0
+
+
+def test_check_in_refuses_waiting_and_cancelled(app):
+    g = make_gathering(capacity=1)
+    make_registration(g)
+    waiting = make_registration(g)
+    with pytest.raises(services.ActionRefused) as refused:
+        services.check_in(g, waiting.id)
+    assert refused.value.reason == "waiting"
+    registration.cancel(waiting.id)
+    with pytest.raises(services.ActionRefused):
+        services.check_in(g, waiting.id)
+
+
+def test_registration_of_other_gathering_is_not_found(app):
+    mine, other = make_gathering(), make_gathering()
+    theirs = make_registration(other)
+    for action in (services.check_in, services.undo_check_in, services.promote, services.cancel_on_behalf):
+        with pytest.raises(LookupError):
+            action(mine, theirs.id)
+    with pytest.raises(LookupError):
+        services.update_needs(mine, theirs.id, "x")
+
+
+def test_admit_waiting_person_at_the_door(app):
+    g = make_gathering(capacity=1)
+    make_registration(g)
+    waiting = make_registration(g)
+    r = services.admit(g, waiting.id)
+    db.session.commit()
+    assert r.status == "confirmed" and r.checked_in_at is not None
+    assert services.door_counts(g).confirmed == 2  # beyond capacity: the organiser decided
+
+
+def test_walk_in_gets_a_seat_and_is_checked_in(app):
+    g = make_gathering(capacity=2)
+    result = services.walk_in(g, applicant("Loop Binnen"))
+    db.session.commit()
+    assert result.created and result.checked_in
+    assert result.registration.source == "walk_in"
+    assert result.registration.email is None
+    assert services.door_counts(g).walk_ins == 1
+
+
+def test_walk_in_when_full_goes_on_waiting_list(app):
+    g = make_gathering(capacity=1)
+    make_registration(g)
+    result = services.walk_in(g, applicant("Te Laat"))
+    assert result.registration.status == "waitlisted" and not result.checked_in
+
+
+def test_walk_in_while_gathering_runs(app):
+    now = utcnow()
+    g = make_gathering(starts_at=now - timedelta(hours=1))
+    result = services.walk_in(g, applicant("Binnenloper"))
+    assert result.checked_in
+    # The public form stays closed once it has started.
+    with pytest.raises(registration.RegistrationRefused):
+        registration.register(g.id, applicant("Online", email="online@voorbeeld.nl"))
+
+
+def test_walk_in_refused_after_the_end(app):
+    now = utcnow()
+    g = make_gathering(starts_at=now - timedelta(hours=5))
+    with pytest.raises(registration.RegistrationRefused):
+        services.walk_in(g, applicant("Te Laat"))
+
+
+def test_promote_from_waiting_list_sends_signal(app):
+    g = make_gathering(capacity=1)
+    make_registration(g)
+    waiting = make_registration(g)
+    promoted = []
+    with signals.registration_promoted.connected_to(lambda r: promoted.append(r.id)):
+        services.promote(g, waiting.id)
+        db.session.commit()
+    assert db.session.get(Registration, waiting.id).status == "confirmed"
+    assert promoted == [waiting.id]
+    with pytest.raises(services.ActionRefused):
+        services.promote(g, waiting.id)
+
+
+def test_cancel_on_behalf_tells_participant_and_promotes(app):
+    g = make_gathering(capacity=1)
+    first = make_registration(g)
+    second = make_registration(g)
+    seen = []
+    with signals.registration_cancelled.connected_to(lambda r, **kw: seen.append((r.id, kw))):
+        promoted = services.cancel_on_behalf(g, first.id)
+        db.session.commit()
+    assert seen == [(first.id, {"by_organiser": True, "freed_seat": True})]
+    assert [r.id for r in promoted] == [second.id]
+    with pytest.raises(services.ActionRefused):
+        services.cancel_on_behalf(g, first.id)
+
+
+def test_add_by_hand_without_email(app):
+    g = make_gathering()
+    result = services.add_by_hand(g, applicant("Belt Op", needs="rolstoel"))
+    db.session.commit()
+    assert result.registration.source == "organiser"
+    assert result.registration.email is None and result.registration.status == "confirmed"
+    # Two people without an address are two registrations.
+    assert services.add_by_hand(g, applicant("Belt Ook")).created
+
+
+def test_add_by_hand_after_registration_closed(app):
+    g = make_gathering(registration_closes_at=utcnow() - timedelta(hours=1))
+    assert services.add_by_hand(g, applicant("Belt Op")).registration.status == "confirmed"
+
+
+def test_update_needs(app):
+    g = make_gathering()
+    r = make_registration(g)
+    services.update_needs(g, r.id, "  gebarentolk  ")
+    db.session.commit()
+    assert db.session.get(Registration, r.id).needs == "gebarentolk"
+
+
+def test_audience_size(app):
+    g = make_gathering(capacity=1)
+    make_registration(g)
+    make_registration(g)
+    services.add_by_hand(g, applicant("Zonder Adres"))
+    assert services.audience_size(g, "confirmed") == 1
+    assert services.audience_size(g, "waitlisted") == 1
+    assert services.audience_size(g, "all") == 2
