@@ -27,8 +27,8 @@ def init_app(app: Flask) -> None:
     from .catalogue.labels import KIND_LABELS
     from .registration.perspectives import GROUP_LABELS, PERSPECTIVES
 
-    app.jinja_env.globals.update(when=when, get_locale=get_locale, kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES,
-                                 group_labels=GROUP_LABELS)
+    app.jinja_env.globals.update(when=when, get_locale=get_locale, format_datetime=format_datetime,
+                                 kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES, group_labels=GROUP_LABELS)
     app.jinja_env.filters["local"] = local
 
     @app.get("/taal/<code>")

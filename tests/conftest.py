@@ -105,3 +105,20 @@ def runner(app):
 @pytest.fixture
 def is_postgres(app):
     return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def make_app(app, app_config):
+    """Another app on the same database with some settings changed (CSRF on, production ...); closed after the test."""
+    made = []
+
+    def _make(**changes):
+        other = create_app({**app_config, **changes})
+        made.append(other)
+        return other
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
