@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from .catalogue import models as _catalogue  # noqa: F401  (tables known to Alembic)
     from .registration import models as _registration  # noqa: F401
     from .attendance import models as _attendance  # noqa: F401
+    from .organise import models as _organise  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -58,6 +59,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
     mail.init_app(app)
     limiter.init_app(app)
+    from . import organise
+
+    organise.init_app(app)  # Flask-Login (`login`)
     with app.app_context():
         configure_engine(db.engine)
     from . import i18n
@@ -67,12 +71,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
+    from .organise.views import bp as organise_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(organise_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -83,10 +89,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .demo import demo_command
+    from .organise.commands import organiser_cli
     from .privacy.cli import privacy_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(organiser_cli)
 
 
 def register_security(app: Flask) -> None:

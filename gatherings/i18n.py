@@ -1,5 +1,5 @@
 """Language: Dutch first, English on request (a visible switch or Accept-Language)."""
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
 
 from .timeutil import local
@@ -9,6 +9,8 @@ LANG_COOKIE = "lang"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and mail workers speak Dutch
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen

@@ -43,3 +43,27 @@ def make_registration(gathering, email=None, perspective=None, name=None, **kwar
         consent_version="test"), **kwargs)
     db.session.commit()
     return result.registration
+
+
+def make_organiser(email=None, *, admin=False, password="een goed wachtwoord", gatherings=(), active=True):
+    """An organiser (or admin) who organises ``gatherings``."""
+    from gatherings.organise.models import Organiser
+
+    n = next(_seq)
+    organiser = Organiser(email=(email or f"organisator{n}@voorbeeld.nl").lower(), name=f"Organisator {n}",
+                          role="admin" if admin else "organiser", active=active)
+    organiser.set_password(password)
+    organiser.gatherings.extend(gatherings)
+    db.session.add(organiser)
+    db.session.commit()
+    return organiser
+
+
+def login_as(client, organiser):
+    """Log ``client`` in as ``organiser`` without the (slow, rate-limited) login form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = organiser.session_token
+        session["_fresh"] = True
+    # The tests run inside one app context, so Flask-Login's per-request cache on `g` outlives requests.
+    from flask import g
+    g.pop("_login_user", None)

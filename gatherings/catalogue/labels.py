@@ -6,3 +6,9 @@ KIND_LABELS = {
     "national": _l("Landelijke dag"),
     "mixed": _l("Gemengde sessie"),
 }
+
+STATUS_LABELS = {
+    "draft": _l("Concept"),
+    "published": _l("Gepubliceerd"),
+    "cancelled": _l("Gaat niet door"),
+}

@@ -1,0 +1,101 @@
+"""Organiser accounts: create, authenticate, change password, roles.
+
+Functions flush and leave the commit to the caller.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import Organiser, new_session_token, normalise_email
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+_dummy_hash: str | None = None
+
+
+class AccountError(ValueError):
+    """A change to an account that cannot be made; the message is for people (Dutch)."""
+
+
+def password_problem(password: str) -> str | None:
+    """A Dutch sentence saying what is wrong with ``password``, or None."""
+    if len(password or "") < MIN_PASSWORD:
+        return _("Kies een wachtwoord van minstens %(num)d tekens.", num=MIN_PASSWORD)
+    if len(password) > MAX_PASSWORD:
+        return _("Een wachtwoord mag hoogstens %(num)d tekens lang zijn.", num=MAX_PASSWORD)
+    return None
+
+
+def find_by_email(email: str) -> Organiser | None:
+    return db.session.scalars(sa.select(Organiser).where(Organiser.email == normalise_email(email))).first()
+
+
+def create_organiser(email: str, password: str, *, admin: bool = False, name: str = "") -> Organiser:
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise AccountError(_("Dit is geen geldig e-mailadres."))
+    if find_by_email(email) is not None:
+        raise AccountError(_("Er is al een organisator met dit e-mailadres."))
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    organiser = Organiser(email=email, name=(name or "").strip(), role="admin" if admin else "organiser", active=True)
+    organiser.set_password(password)
+    db.session.add(organiser)
+    db.session.flush()
+    return organiser
+
+
+def authenticate(email: str, password: str) -> Organiser | None:
+    """The active organiser with this address and password, or None.
+
+    An unknown address costs as much time as a wrong password, so the answer
+    time does not tell which addresses have an account.
+    """
+    global _dummy_hash
+    organiser = find_by_email(email)
+    if organiser is None:
+        if _dummy_hash is None:
+            _dummy_hash = generate_password_hash("not a password", method="scrypt")
+        check_password_hash(_dummy_hash, password or "")
+        return None
+    if not organiser.check_password(password or "") or not organiser.active:
+        return None
+    organiser.last_login_at = utcnow()
+    return organiser
+
+
+def change_password(organiser: Organiser, new_password: str) -> None:
+    problem = password_problem(new_password)
+    if problem:
+        raise AccountError(problem)
+    organiser.set_password(new_password)  # also ends the account's other sessions
+    db.session.flush()
+
+
+def set_active(organiser: Organiser, active: bool, *, by: Organiser) -> None:
+    if organiser.id == by.id and not active:
+        raise AccountError(_("U kunt uw eigen account niet uitzetten."))
+    organiser.active = active
+    if not active:
+        organiser.session_token = new_session_token()
+    db.session.flush()
+
+
+def set_admin(organiser: Organiser, admin: bool, *, by: Organiser) -> None:
+    if organiser.id == by.id and not admin:
+        raise AccountError(_("U kunt uzelf geen beheerder-af maken. Vraag een andere beheerder."))
+    organiser.role = "admin" if admin else "organiser"
+    db.session.flush()
+
+
+def all_organisers() -> list[Organiser]:
+    return list(db.session.scalars(sa.select(Organiser).order_by(Organiser.email)))
+
+
+def active_organisers() -> list[Organiser]:
+    return list(db.session.scalars(sa.select(Organiser).where(Organiser.active.is_(True)).order_by(Organiser.email)))

@@ -1,0 +1,68 @@
+"""Account forms of the organiser area, with Dutch messages at the fields."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from .accounts import MAX_PASSWORD, MIN_PASSWORD
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_field(label=_l("E-mailadres")):
+    return EmailField(
+        label,
+        filters=[strip],
+        validators=[InputRequired(_l("Vul het e-mailadres in.")),
+                    Length(max=254, message=_l("Dit e-mailadres is te lang.")),
+                    Email(_l("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl."),
+                          check_deliverability=False)],
+    )
+
+
+def _new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[InputRequired(_l("Kies een wachtwoord.")),
+                    Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+                           message=_l("Een wachtwoord heeft minstens %(min)d en hoogstens %(max)d tekens.",
+                                      min=MIN_PASSWORD, max=MAX_PASSWORD))],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(_l("Wachtwoord"), validators=[InputRequired(_l("Vul uw wachtwoord in."))])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Uw huidige wachtwoord"),
+                                     validators=[InputRequired(_l("Vul uw huidige wachtwoord in."))])
+    new_password = _new_password_field(_l("Nieuw wachtwoord"))
+    confirm = PasswordField(_l("Nieuw wachtwoord nog een keer"),
+                            validators=[InputRequired(_l("Typ het nieuwe wachtwoord nog een keer.")),
+                                        EqualTo("new_password", _l("De twee wachtwoorden zijn niet gelijk."))])
+
+    def __init__(self, *args, organiser=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organiser = organiser
+
+    def validate_current_password(self, field):
+        if self.organiser is not None and not self.organiser.check_password(field.data or ""):
+            raise ValidationError(_l("Dit is niet uw huidige wachtwoord."))
+
+
+class OrganiserForm(FlaskForm):
+    """An admin creates an organiser account."""
+    email = _email_field()
+    name = StringField(_l("Naam (niet verplicht)"), filters=[strip],
+                       validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
+    password = _new_password_field(_l("Eerste wachtwoord"))
+    admin = BooleanField(_l("Beheerder: mag alle bijeenkomsten, accounts, thema's en gastorganisaties beheren"))
+
+    def validate_email(self, field):
+        from .accounts import find_by_email
+        if find_by_email(field.data or "") is not None:
+            raise ValidationError(_l("Er is al een organisator met dit e-mailadres."))

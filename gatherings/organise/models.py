@@ -1,0 +1,82 @@
+"""Organiser accounts and who organises which gathering."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..catalogue.models import Gathering
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+ROLES = ("organiser", "admin")
+
+# A gathering can have several organisers; an organiser several gatherings.
+gathering_organiser = sa.Table(
+    "gathering_organiser",
+    db.metadata,
+    sa.Column("gathering_id", sa.ForeignKey("gathering.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organiser_id", sa.ForeignKey("organiser.id", ondelete="CASCADE"), primary_key=True),
+    # "Which gatherings are mine" looks up by organiser.
+    sa.Index("ix_gathering_organiser_organiser_id", "organiser_id"),
+)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+class Organiser(UserMixin, db.Model):
+    __table_args__ = (sa.CheckConstraint("role IN ('organiser', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-case: one account per address, whatever the capitals typed.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20), default="organiser")
+    active: Mapped[bool] = mapped_column(default=True)
+    # What the login session remembers instead of the id: renewed when the
+    # password changes or the account is deactivated, so old sessions end.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    gatherings: Mapped[list[Gathering]] = relationship(
+        secondary=gathering_organiser, backref=sa.orm.backref("organisers", order_by="Organiser.email"),
+        order_by=Gathering.starts_at,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organiser {self.email} {self.role}>"
+
+    # Flask-Login
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def organises(self, gathering: Gathering) -> bool:
+        return self.is_admin or any(o.id == self.id for o in gathering.organisers)

@@ -1,0 +1,23 @@
+"""Fixtures of the organiser area: two organisers with a gathering each, and an admin."""
+import pytest
+
+from tests.factories import make_gathering, make_organiser
+
+
+@pytest.fixture
+def world(app):
+    """Gathering A (organiser A's), gathering B (organiser B's), an admin; values for the matrix's rules."""
+    gathering_a = make_gathering(title="Bijeenkomst van A")
+    gathering_b = make_gathering(title="Bijeenkomst van B")
+    organiser_a = make_organiser("a@voorbeeld.nl", gatherings=[gathering_a])
+    organiser_b = make_organiser("b@voorbeeld.nl", gatherings=[gathering_b])
+    admin = make_organiser("beheer@voorbeeld.nl", admin=True)
+    return {
+        "gathering_a": gathering_a,
+        "gathering_b": gathering_b,
+        "organiser_a": organiser_a,
+        "organiser_b": organiser_b,
+        "admin": admin,
+        # values for <name> in the matrix's rules
+        "slug": gathering_a.slug,
+    }

@@ -1,0 +1,41 @@
+"""Every address of the organiser area and who may use it: the access matrix.
+
+One entry per (method, rule). ``rule`` is written as in the blueprint; its
+``<name>`` parts are filled from the ``world`` fixture (tests/organise/conftest.py),
+where gathering A is organised by "organiser A" and not by "organiser B".
+
+scope:
+  "gathering"  organisers of the gathering in the address, and admins
+  "organiser"  any logged-in organiser
+  "admin"      admins only
+
+``data`` is posted as is (no CSRF in the matrix app). Allowed means: not sent to
+the login page and not 401/403/404; a form that refuses the (empty) data with a
+4xx validation answer is fine, it got past the door.
+
+Add new organiser addresses here; test_access.py checks that every /organise
+rule of the app is listed.
+"""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Address:
+    method: str
+    rule: str
+    scope: str
+    data: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.rule}"
+
+
+# The login page and logging out are open to everyone.
+PUBLIC = {("GET", "/organise/login"), ("POST", "/organise/login"), ("POST", "/organise/logout")}
+
+ADDRESSES: list[Address] = [
+    Address("GET", "/organise/", "organiser"),
+    Address("GET", "/organise/password", "organiser"),
+    Address("POST", "/organise/password", "organiser"),
+    Address("GET", "/organise/gatherings/<slug>", "gathering"),
+]
