@@ -162,8 +162,10 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
     A second active registration for the same address creates nothing; the
     existing one is returned with ``created=False``.
     """
-    now = now or utcnow()
     gathering = write_lock_row(Gathering, gathering_id)
+    # The time is read while holding the lock, so that the waiting-list order (by waitlisted_at)
+    # is the order in which registrations were decided and nobody later slips in ahead.
+    now = now or utcnow()
     if gathering is None:
         raise RegistrationRefused("unknown")
     state = gathering.registration_state(now)
@@ -221,11 +223,11 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
 
 def cancel(registration_id: int, *, by_organiser: bool = False, now: datetime | None = None) -> list[Registration]:
     """Cancel a registration; a freed seat goes at once to the first who fits. Returns who was promoted."""
-    now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         raise LookupError(registration_id)
     gathering = write_lock_row(Gathering, registration.gathering_id)
+    now = now or utcnow()  # under the lock, as in register()
     registration = db.session.get(Registration, registration_id, populate_existing=True)
     if registration.status == "cancelled":
         return []
