@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     from .registration import models as _registration  # noqa: F401
     from .attendance import models as _attendance  # noqa: F401
     from .organise import models as _organise  # noqa: F401
+    from .calendar import models as _calendar  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -72,6 +73,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .organise.views import bp as organise_bp
+    from .calendar import init_app as init_calendar
+    from .calendar.views import bp as calendar_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
 
@@ -79,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(organise_bp)
+    app.register_blueprint(calendar_bp)
+    init_calendar(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -64,3 +64,20 @@ def write_lock_row(model, row_id):
     return db.session.scalars(
         sa.select(model).where(model.id == row_id).with_for_update(of=model).execution_options(populate_existing=True)
     ).one_or_none()
+
+
+def begin_write() -> None:
+    """End the session's current transaction and start one that may write at once.
+
+    On SQLite that is ``BEGIN IMMEDIATE`` (the write lock from the start, so a
+    read-then-write cannot fail halfway with "database is locked"); on PostgreSQL
+    a plain transaction, in which callers take row locks themselves.
+    """
+    db.session.commit()
+    if not is_sqlite():
+        return
+    token = _want_immediate.set(True)
+    try:
+        db.session.connection()
+    finally:
+        _want_immediate.reset(token)

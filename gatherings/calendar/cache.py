@@ -1,0 +1,171 @@
+"""Built feeds, shared by every server process through the database.
+
+A feed is rebuilt only when its data changed: each request computes the
+feed's *change key* with one cheap aggregate query and compares it with the key
+stored next to the built bytes (table ``calendar_feed_cache``). Whichever
+process first sees a new key builds the feed and stores bytes, ETag and
+Last-Modified under a write lock; the others serve what is stored.
+
+Last-Modified is a high-water mark kept in the same row: when the bytes change
+it moves to the newest change time in the feed, and at least one second past
+the previous value, so it never goes backwards, also when a gathering leaves
+the feed (removed, unpublished, or aged out).
+
+The bytes a process has served are also kept in a small in-process table keyed
+by their ETag, a hash of the bytes themselves. That table can never be wrong,
+only missing something; the database stays the truth.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..database import begin_write, is_sqlite
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import FeedCache
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass
+class Feed:
+    etag: str  # quoted, strong
+    last_modified: datetime  # whole seconds, UTC
+    load_body: Callable[[], bytes]
+
+    @property
+    def body(self) -> bytes:
+        return self.load_body()
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def whole_seconds(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+class _Bodies:
+    """Bytes by ETag, bounded in size (least recently used out first)."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(etag)
+            if body is not None:
+                self._items.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if etag in self._items:
+                return
+            self._items[etag] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self._size -= len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+bodies = _Bodies()
+
+
+def _stored_body(feed: str, etag: str) -> bytes:
+    body = bodies.get(etag)
+    if body is None:
+        body = db.session.scalar(sa.select(FeedCache.body).where(FeedCache.feed == feed, FeedCache.etag == etag))
+        if body is None:  # replaced meanwhile by another process: rare, and the caller retries
+            raise LookupError(feed)
+        body = bytes(body)
+        bodies.put(etag, body)
+    return body
+
+
+def cached_feed(feed: str, current_key: Callable[[], tuple[str, datetime | None]], build: Callable[[], bytes],
+                *, keep_body: bool = True) -> Feed:
+    """The feed named ``feed``, built again only when ``current_key()`` changed.
+
+    ``current_key()`` returns (change key, newest change time in the feed or None).
+    ``keep_body=False`` stores only the validators (personal feeds: no personal
+    data in the cache); the bytes are then built again when they are needed,
+    which gives the same bytes for the same key.
+    """
+    key, newest = current_key()
+    row = db.session.execute(
+        sa.select(FeedCache.change_key, FeedCache.etag, FeedCache.last_modified).where(FeedCache.feed == feed)
+    ).first()
+    if row is not None and row.change_key == key:
+        if keep_body:
+            return Feed(row.etag, row.last_modified, lambda: _stored_body(feed, row.etag))
+        return Feed(row.etag, row.last_modified, build)
+
+    body = build()
+    etag = etag_of(body)
+    last_modified = _store(feed, key, newest, etag, body if keep_body else None, current_key)
+    if keep_body:
+        bodies.put(etag, body)
+    return Feed(etag, last_modified, lambda: body)
+
+
+def _lock_row(feed: str) -> FeedCache:
+    insert = sqlite_insert if is_sqlite() else pg_insert
+    db.session.execute(
+        insert(FeedCache).values(feed=feed, change_key="", etag="", last_modified=EPOCH, built_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["feed"])
+    )
+    query = sa.select(FeedCache).where(FeedCache.feed == feed).execution_options(populate_existing=True)
+    if not is_sqlite():
+        query = query.with_for_update()
+    return db.session.scalars(query).one()
+
+
+def _store(feed: str, key: str, newest: datetime | None, etag: str, body: bytes | None,
+           current_key: Callable[[], tuple[str, datetime | None]]) -> datetime:
+    """Record a build under the row's write lock; returns the feed's Last-Modified."""
+    begin_write()
+    try:
+        row = _lock_row(feed)
+        if current_key()[0] != key:
+            # The data moved on while we built: keep the row for the newer build and
+            # answer with the current high-water mark (our bytes are only moments old).
+            last_modified = max(row.last_modified, whole_seconds(newest or utcnow()))
+            db.session.rollback()
+            return last_modified
+        if row.etag == etag:
+            # Same bytes from different data (a change nobody sees): keep Last-Modified.
+            row.change_key = key
+        else:
+            candidate = whole_seconds(newest or utcnow())
+            if row.etag:  # never backwards, and strictly forwards when the bytes change
+                candidate = max(candidate, row.last_modified + timedelta(seconds=1))
+            row.change_key, row.etag, row.last_modified = key, etag, candidate
+            row.body = body
+            row.built_at = utcnow()
+        last_modified = row.last_modified
+        db.session.commit()
+        return last_modified
+    except BaseException:
+        db.session.rollback()
+        raise

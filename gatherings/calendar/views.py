@@ -1,0 +1,106 @@
+"""Calendar addresses: downloads, public feeds, personal feeds, the subscribe page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from werkzeug.http import http_date, is_resource_modified
+
+from ..catalogue.services import get_visible_gathering
+from . import ics, services
+from .cache import Feed, etag_of, whole_seconds
+
+bp = Blueprint("calendar", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Calendar apps poll on their own schedule; a short max-age lets proxies absorb
+# bursts while a change still shows within minutes. Revalidation is a cheap 304.
+PUBLIC_CACHE = "public, max-age=300"
+PERSONAL_CACHE = "private, max-age=300"
+
+
+def ics_response(feed: Feed, *, filename: str, cache_control: str, attachment: bool = False) -> Response:
+    """200 with the bytes, or 304 when the client's copy is current (If-None-Match, else If-Modified-Since)."""
+    headers = {
+        "ETag": feed.etag,
+        "Last-Modified": http_date(feed.last_modified),
+        "Cache-Control": cache_control,
+    }
+    if not is_resource_modified(request.environ, etag=feed.etag.strip('"'), last_modified=feed.last_modified):
+        return Response(status=304, headers=headers)
+    disposition = "attachment" if attachment else "inline"
+    headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return Response(feed.body, status=200, headers=headers, content_type=CONTENT_TYPE)
+
+
+def _serve_public(feed: services.PublicFeed, filename: str) -> Response:
+    try:
+        return ics_response(services.public_feed_response(feed), filename=filename, cache_control=PUBLIC_CACHE)
+    except LookupError:  # another process replaced the stored bytes between two queries: ask again
+        return ics_response(services.public_feed_response(feed), filename=filename, cache_control=PUBLIC_CACHE)
+
+
+@bp.get("/gatherings/<slug>.ics")
+def gathering_ics(slug: str):
+    gathering = get_visible_gathering(slug)
+    body = ics.feed_calendar([gathering], gathering.title, refresh=ics.DEFAULT_REFRESH)
+    feed = Feed(etag_of(body), whole_seconds(gathering.changed_at), lambda: body)
+    return ics_response(feed, filename=f"{gathering.slug}.ics", cache_control=PUBLIC_CACHE, attachment=True)
+
+
+@bp.get("/calendar.ics")
+def all_ics():
+    return _serve_public(services.all_feed(), "bijeenkomsten.ics")
+
+
+@bp.get("/calendar/<kind>.ics")
+def kind_ics(kind: str):
+    try:
+        feed = services.kind_feed(kind)
+    except services.FeedNotFound:
+        abort(404)
+    return _serve_public(feed, f"{kind}.ics")
+
+
+@bp.get("/calendar/themes/<slug>.ics")
+def theme_ics(slug: str):
+    try:
+        feed = services.theme_feed(slug)
+    except services.FeedNotFound:
+        abort(404)
+    return _serve_public(feed, f"thema-{slug}.ics")
+
+
+@bp.get("/calendar/my/<token>.ics")
+def personal_ics(token: str):
+    try:
+        feed = services.personal_feed_response(token)
+    except services.FeedNotFound:
+        abort(404)
+    except services.FeedGone:
+        abort(410)
+    response = ics_response(feed, filename="mijn-bijeenkomsten.ics", cache_control=PERSONAL_CACHE)
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def webcal_url(path: str) -> str:
+    """webcal://host/path: the link that opens a calendar app to subscribe."""
+    parts = urlsplit(current_app.config["BASE_URL"].rstrip("/") + path)
+    return urlunsplit(("webcal",) + tuple(parts[1:]))
+
+
+def https_url(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+@bp.get("/calendar")
+def subscribe():
+    feeds = [{"title": feed.title, "https": https_url(path), "webcal": webcal_url(path)}
+             for feed, path in services.public_feeds()]
+    return render_template("calendar/subscribe.html", feeds=feeds)
+
+
+bp.add_app_template_global(webcal_url, "calendar_webcal_url")
+bp.add_app_template_global(https_url, "calendar_https_url")
