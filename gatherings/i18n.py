@@ -1,6 +1,7 @@
 """Language: Dutch first, English on request (a visible switch or Accept-Language)."""
 from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 
 from .timeutil import local
 
@@ -24,12 +25,17 @@ def when(start, end) -> str:
     return f"{day}, {format_datetime(start, 'HH:mm')} – {format_datetime(end, 'HH:mm')}"
 
 
+def moment(at) -> str:
+    """'maandag 1 maart 2027 om 10:00' in the current language, Amsterdam time."""
+    return _("%(day)s om %(time)s", day=format_datetime(at, "EEEE d MMMM y"), time=format_datetime(at, "HH:mm"))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     from .catalogue.labels import KIND_LABELS
     from .registration.perspectives import GROUP_LABELS, PERSPECTIVES
 
-    app.jinja_env.globals.update(when=when, get_locale=get_locale, format_datetime=format_datetime,
+    app.jinja_env.globals.update(when=when, moment=moment, get_locale=get_locale, format_datetime=format_datetime,
                                  kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES, group_labels=GROUP_LABELS)
     app.jinja_env.filters["local"] = local
 

@@ -1,5 +1,5 @@
 """Security headers on every answer."""
-from flask import Flask
+from flask import Flask, abort, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -13,7 +13,19 @@ CSP = "; ".join([
 ])
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_bytes():
+        # PostgreSQL refuses NUL in text (a DataError, so a 500 at the first query); no person types one.
+        if ("\x00" in request.path or _has_nul(request.args.values()) or _has_nul(request.args.keys())
+                or (request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+                    and _has_nul(request.form.values()))):
+            abort(400)
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -7,6 +7,7 @@ there (created and dropped by this file).
 import os
 import uuid
 
+import flask
 import pytest
 import sqlalchemy as sa
 
@@ -78,10 +79,18 @@ def app_config(tmp_path, _pg_schema):
     }
 
 
+def _fresh_g(sender, **extra):
+    flask.g.__dict__.clear()
+
+
 @pytest.fixture
 def app(app_config, tmp_path):
     app = create_app(app_config)
     app.instance_path = str(tmp_path / "instance")
+    # Requests made while this fixture's app context is pushed reuse it, and with it `g`
+    # (where Flask-Babel caches the locale and Flask-Login the user). In production every
+    # request has a fresh `g`; give each test request one too.
+    flask.request_started.connect(_fresh_g, app)
     with app.app_context():
         if app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             db.create_all()

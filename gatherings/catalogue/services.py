@@ -29,11 +29,13 @@ def upcoming(kind: str | None = None, theme: str | None = None, q: str | None = 
     if theme:
         query = query.join(Theme, Gathering.theme_id == Theme.id).where(Theme.slug == theme)
     if q:
-        like = f"%{q.strip()[:100].lower()}%"
+        # % and _ typed by a person are plain characters, not wildcards.
+        words = q.strip()[:100].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{words}%"
         query = query.where(sa.or_(
-            sa.func.lower(Gathering.title).like(like),
-            sa.func.lower(Gathering.description).like(like),
-            sa.func.lower(Gathering.venue_city).like(like),
+            sa.func.lower(Gathering.title).like(like, escape="\\"),
+            sa.func.lower(Gathering.description).like(like, escape="\\"),
+            sa.func.lower(Gathering.venue_city).like(like, escape="\\"),
         ))
     return list(db.session.scalars(query.order_by(Gathering.starts_at, Gathering.id).limit(limit)))
 

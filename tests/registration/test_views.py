@@ -339,11 +339,22 @@ def test_missing_or_wrong_csrf_token_is_refused(csrf_app):
     {"name": "A", "email": "a@voorbeeld.nl", "consent": "y", "perspective": "x" * 5000},
     {"name": "A", "email": "a@voorbeeld.nl", "consent": "y", "needs": "x" * 100_000},
     {"name": "🙂" * 50, "email": "ünïcode@voorbeeld.nl", "consent": "y", "perspective": "client"},
+    {"name": "Anna\x00", "email": "anna@voorbeeld.nl", "consent": "y"},  # PostgreSQL refuses NUL in text
+    {"name": "Anna", "email": "anna@voorbeeld.nl", "consent": "y", "organisation": "\x00"},
 ])
 def test_odd_input_is_never_a_server_error(client, data):
     g = make_gathering()
     response = client.post(f"/gatherings/{g.slug}/register", data=data)
     assert response.status_code < 500
+    if response.status_code == 400:
+        assert registrations() == []
+
+
+@pytest.mark.parametrize("path", ["/gatherings/a%00b", "/r/a%00b", "/r/a%00b/cancel", "/?q=%00", "/?theme=%00",
+                                  "/api/v1/gatherings?q=%00", "/api/v1/gatherings/a%00"])
+def test_nul_bytes_in_addresses_are_a_400_not_a_500(client, path):
+    make_gathering()
+    assert client.get(path).status_code == 400
 
 
 # --- the same address twice --------------------------------------------------------------------------------------
