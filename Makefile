@@ -30,7 +30,11 @@ migrate: install
 demo: migrate
 	$(FLASK) demo --if-empty
 
+# A mail sender runs beside the web server (without MAIL_SERVER it writes instance/mail/*.eml);
+# it stops when the server stops.
 run: demo
+	@$(FLASK) mail send --loop & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set

@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_security(app)
+    register_listeners(app)
     return app
 
 
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     from .attendance import models as _attendance  # noqa: F401
     from .organise import models as _organise  # noqa: F401
     from .calendar import models as _calendar  # noqa: F401
+    from .mail import models as _mail  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -72,6 +74,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
+    from .mail.views import bp as mail_bp
     from .organise.views import bp as organise_bp
     from .calendar import init_app as init_calendar
     from .calendar.views import bp as calendar_bp
@@ -84,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organise_bp)
     app.register_blueprint(calendar_bp)
     init_calendar(app)
+    app.register_blueprint(mail_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -94,15 +98,24 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .demo import demo_command
+    from .mail.cli import mail_command
     from .organise.commands import organiser_cli
     from .privacy.cli import privacy_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(organiser_cli)
+    app.cli.add_command(mail_command)
 
 
 def register_security(app: Flask) -> None:
     from .security import init_app
 
     init_app(app)
+
+
+def register_listeners(app: Flask) -> None:
+    """Areas that act on what registration and the catalogue report (blinker signals)."""
+    from .mail import register_listeners as mail_listeners
+
+    mail_listeners()

@@ -1,0 +1,77 @@
+"""``flask mail send [--loop]`` and ``flask mail remind``."""
+import logging
+import signal
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError, InterfaceError
+
+from ..extensions import db
+
+mail_command = AppGroup("mail", help="Send queued mail; queue reminders.")
+log = logging.getLogger("gatherings.mail")
+
+
+def _log_to_stderr() -> None:
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+@mail_command.command("send")
+@click.option("--loop", is_flag=True, help="Keep running; look for due mail every few seconds.")
+@click.option("--interval", type=float, default=None, help="Seconds between passes with --loop (default 5).")
+def send_command(loop: bool, interval: float | None) -> None:
+    """Send the mail that is due. Exit code: 0 all sent, 1 some will be retried, 2 some failed for good."""
+    from .sender import outbox_dir, send_due
+
+    _log_to_stderr()
+    target = current_app.config.get("MAIL_SERVER") or outbox_dir()
+    if not loop:
+        outcome = send_due()
+        log.info("mail send: %d sent, %d to retry later, %d failed (to %s)",
+                 outcome.sent, outcome.deferred, outcome.failed, target)
+        sys.exit(outcome.exit_code)
+
+    interval = interval if interval is not None else float(current_app.config.get("MAIL_SEND_INTERVAL", 5))
+    stopping = []
+
+    def _stop(signum, _frame):
+        log.info("mail send: stopping after the current message")
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("mail send: looking for mail every %gs, sending to %s", interval, target)
+    while not stopping:
+        try:
+            outcome = send_due()
+            if outcome.sent or outcome.deferred or outcome.failed:
+                log.info("mail send: %d sent, %d to retry later, %d failed",
+                         outcome.sent, outcome.deferred, outcome.failed)
+        except (OperationalError, InterfaceError) as error:
+            db.session.rollback()
+            log.error("mail send: database unavailable, trying again: %s", error.__class__.__name__)
+        finally:
+            db.session.remove()
+        slept = 0.0
+        while slept < interval and not stopping:
+            time.sleep(min(0.5, interval))
+            slept += 0.5
+    log.info("mail send: stopped")
+
+
+@mail_command.command("remind")
+def remind_command() -> None:
+    """Queue reminders for gatherings that are due for one (each registration once)."""
+    from .services import queue_due_reminders
+
+    _log_to_stderr()
+    count = queue_due_reminders()
+    log.info("mail remind: %d reminders queued", count)

@@ -1,0 +1,81 @@
+"""The outbox (every message is a row before it is mail) and personal access tokens for /my."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+# queued: waiting to be sent (again) from next_attempt_at on; sending: claimed by a sender;
+# sent: accepted by the mail server (or written to a file); failed: given up, see last_error;
+# dropped: never to be sent (the recipient had their data erased).
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "dropped")
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'dropped')", name="status"),
+        sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    status: Mapped[str] = mapped_column(sa.String(20), default="queued")
+
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Lower-cased address: finds a person's mail for export and erasure.
+    email_key: Mapped[str] = mapped_column(sa.String(254), index=True)
+    from_name: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    reply_to: Mapped[str] = mapped_column(sa.String(254), default="")
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    # The invitation as written when the change happened (its SEQUENCE belongs to that moment).
+    ics: Mapped[Optional[str]] = mapped_column(sa.Text)
+    ics_method: Mapped[Optional[str]] = mapped_column(sa.String(10))
+    # Stable per row: a message sent again after a crash is recognisably the same message.
+    message_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    # Set for messages that must exist at most once (reminders: "reminder:<registration id>").
+    dedupe_key: Mapped[Optional[str]] = mapped_column(sa.String(120), unique=True)
+
+    registration_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True)
+    gathering_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("gathering.id", ondelete="SET NULL"))
+
+    attempts: Mapped[int] = mapped_column(default=0)
+    # Raised on every claim; a sender only records the outcome of its own claim.
+    claim_count: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status}>"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AccessToken(db.Model):
+    """A link to /my/<token>, mailed on request. Only the token's hash is stored."""
+
+    __tablename__ = "access_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email_key: Mapped[str] = mapped_column(sa.String(254), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<AccessToken {self.id}>"

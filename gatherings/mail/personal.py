@@ -1,0 +1,166 @@
+"""A person's own area (/my): access links by e-mail, and their data (export, erase)."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..calendar.models import FeedToken
+from ..calendar.services import forget_unused_feed_tokens
+from ..extensions import db
+from ..privacy.services import anonymise
+from ..registration import services as registration_services
+from ..registration.models import Registration
+from ..timeutil import utcnow
+from . import services
+from .models import AccessToken, OutboxMessage, hash_token
+
+DEFAULT_LINK_DAYS = 7
+
+
+def _key(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def registrations_of(email_key: str) -> list[Registration]:
+    if not email_key:
+        return []
+    from ..catalogue.models import Gathering
+
+    return list(db.session.scalars(
+        sa.select(Registration).join(Gathering, Registration.gathering_id == Gathering.id)
+        .where(Registration.email_key == email_key, Registration.anonymised_at.is_(None))
+        .order_by(Gathering.starts_at.desc(), Registration.id)
+    ))
+
+
+def request_access_link(email: str, now: datetime | None = None) -> None:
+    """Mail a link to /my/<token> when the address has registrations; otherwise do nothing.
+
+    The caller shows the same answer either way, so nobody learns whether an
+    address is known. The caller commits.
+    """
+    now = now or utcnow()
+    key = _key(email)
+    registrations = registrations_of(key)
+    if not registrations:
+        return
+    token = secrets.token_urlsafe(32)  # 256 bits
+    days = int(current_app.config.get("MY_LINK_DAYS", DEFAULT_LINK_DAYS))
+    expires_at = now + timedelta(days=days)
+    db.session.add(AccessToken(token_hash=hash_token(token), email_key=key, created_at=now, expires_at=expires_at))
+    latest = registrations[0]
+    with force_locale("nl"):
+        subject = _("Uw link naar uw aanmeldingen")
+    services.queue(
+        "access_link", to=latest.email, to_name=latest.name, subject=subject,
+        context={"my_url": services.external_url("mail.my_page", token=token), "days": days,
+                 "expires_at": expires_at, "name": latest.name, "count": len(registrations),
+                 "request_url": services.external_url("mail.my_request"),
+                 "organiser": "Gatherings", "contact": ""},
+        now=now,
+    )
+
+
+def find_access(token: str, now: datetime | None = None) -> tuple[str | None, bool]:
+    """(email_key, expired) for a /my token; (None, False) when it never existed."""
+    if not token or len(token) > 100:
+        return None, False
+    access = db.session.scalars(sa.select(AccessToken).where(AccessToken.token_hash == hash_token(token))).first()
+    if access is None:
+        return None, False
+    if access.expires_at <= (now or utcnow()):
+        return access.email_key, True
+    return access.email_key, False
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_data(email_key: str) -> dict:
+    """Everything stored about this address, as plain data for a JSON download."""
+    registrations = [{
+        "gathering": {
+            "title": r.gathering.title, "slug": r.gathering.slug,
+            "starts_at": _iso(r.gathering.starts_at), "ends_at": _iso(r.gathering.ends_at),
+        },
+        "status": r.status,
+        "name": r.name,
+        "email": r.email,
+        "perspective": r.perspective,
+        "organisation": r.organisation,
+        "needs": r.needs,
+        "consent_at": _iso(r.consent_at),
+        "consent_version": r.consent_version,
+        "source": r.source,
+        "created_at": _iso(r.created_at),
+        "confirmed_at": _iso(r.confirmed_at),
+        "waitlisted_at": _iso(r.waitlisted_at),
+        "cancelled_at": _iso(r.cancelled_at),
+        "checked_in_at": _iso(r.checked_in_at),
+        "manage_url": services.external_url("registration.show", token=r.token),
+    } for r in registrations_of(email_key)]
+    messages = [{
+        "kind": m.kind, "subject": m.subject, "to": m.to_address, "status": m.status,
+        "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at), "text": m.body_text,
+    } for m in db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.email_key == email_key).order_by(OutboxMessage.id))]
+    links = [{"created_at": _iso(a.created_at), "expires_at": _iso(a.expires_at)} for a in db.session.scalars(
+        sa.select(AccessToken).where(AccessToken.email_key == email_key).order_by(AccessToken.id))]
+    feeds = [{"created_at": _iso(f.created_at), "replaced_at": _iso(f.replaced_at)} for f in db.session.scalars(
+        sa.select(FeedToken).where(FeedToken.email_key == email_key).order_by(FeedToken.id))]
+    return {
+        "email": email_key,
+        "exported_at": _iso(utcnow()),
+        "registrations": registrations,
+        "messages": messages,
+        "access_links": links,
+        "calendar_feed_links": feeds,
+    }
+
+
+def erase(email_key: str, now: datetime | None = None) -> int:
+    """Cancel the address's active registrations and anonymise everything personal.
+
+    Cancelling goes through the registration service, so waiting people are
+    promoted and told. The cancellation messages for the erased person are
+    dropped with the rest of their mail: after this, nothing is sent to them.
+    Returns how many registrations were anonymised. The caller commits.
+    """
+    now = now or utcnow()
+    registrations = registrations_of(email_key)
+    for registration in registrations:
+        if registration.is_active:
+            registration_services.cancel(registration.id, now=now)
+    for registration in registrations:
+        anonymise(registration, now)
+    db.session.execute(
+        sa.update(OutboxMessage).where(OutboxMessage.email_key == email_key,
+                                       OutboxMessage.status.in_(("queued", "sending")))
+        .values(status="dropped", claim_count=OutboxMessage.claim_count + 1)
+    )
+    db.session.execute(
+        sa.update(OutboxMessage).where(OutboxMessage.email_key == email_key)
+        .values(to_address="", to_name="", email_key="", body_text="", body_html="", ics=None, last_error="")
+    )
+    db.session.execute(sa.delete(AccessToken).where(AccessToken.email_key == email_key))
+    db.session.flush()
+    forget_unused_feed_tokens()  # the address has no registrations left: its calendar feed goes too
+    db.session.flush()
+    return len(registrations)
+
+
+def on_purge_requested(_sender, cutoff: datetime, now: datetime, **_kw) -> None:
+    """``flask privacy purge``: forget mail older than the retention period, and expired access links."""
+    anonymised = sa.select(Registration.id).where(Registration.anonymised_at.is_not(None))
+    db.session.execute(sa.delete(OutboxMessage).where(
+        OutboxMessage.status.in_(("sent", "failed", "dropped")),
+        sa.or_(OutboxMessage.created_at < cutoff, OutboxMessage.registration_id.in_(anonymised)),
+    ))
+    db.session.execute(sa.delete(AccessToken).where(AccessToken.expires_at < now))
+    db.session.flush()

@@ -1,0 +1,282 @@
+"""Queue mail: every message is an outbox row, written in the transaction of the change that caused it.
+
+The receivers below listen to the registration and catalogue signals (connected
+in ``init_app``). They render the message at once, in Dutch, with links built
+on ``BASE_URL``, and only ``flush``: the caller's commit decides whether the
+change and its mail both happen or neither. ``sender.py`` delivers the rows.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..catalogue.models import Gathering
+from ..extensions import db
+from ..i18n import when
+from ..registration.models import Registration
+from ..registration.services import waitlist_position
+from ..timeutil import local, utcnow
+from .models import OutboxMessage
+
+AUDIENCES = {
+    "confirmed": ("confirmed",),
+    "waitlisted": ("waitlisted",),
+    "all": ("confirmed", "waitlisted"),
+}
+
+
+# -- links and facts shown in every message -------------------------------------------------
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link on BASE_URL, also outside a request (the CLI, the sender)."""
+    adapter = current_app.url_map.bind("localhost")
+    return current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
+
+
+def _sender_domain() -> str:
+    address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
+    return address.rpartition("@")[2] or "gatherings.localhost"
+
+
+def contact_of(gathering: Gathering) -> str:
+    """Who to write to about this gathering: its own address, else its host's, else CONTACT_EMAIL."""
+    if gathering.contact_email:
+        return gathering.contact_email
+    if gathering.host and gathering.host.contact_email:
+        return gathering.host.contact_email
+    return current_app.config.get("CONTACT_EMAIL") or ""
+
+
+def _gathering_context(gathering: Gathering) -> dict:
+    place = ", ".join(p for p in (gathering.venue_name, gathering.venue_address, gathering.venue_city) if p)
+    return {
+        "gathering": gathering,
+        "when": when(gathering.starts_at, gathering.ends_at),
+        "place": place,
+        "online_url": gathering.online_url,
+        "gathering_url": external_url("public.gathering", slug=gathering.slug),
+        "organiser": gathering.host.name if gathering.host else _("de organisatie van de bijeenkomst"),
+        "contact": contact_of(gathering),
+    }
+
+
+# -- invitations ----------------------------------------------------------------------------
+
+def _invitation(registration: Registration, method: str) -> str:
+    """The .ics for this person, from the one iCalendar module (SEQUENCE rules live there)."""
+    from ..calendar import ics
+
+    gathering = registration.gathering
+    return ics.invitation(gathering, registration, method, organizer_email=contact_of(gathering) or None).decode("utf-8")
+
+
+# -- writing outbox rows --------------------------------------------------------------------
+
+def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
+          registration: Registration | None = None, gathering: Gathering | None = None,
+          ics_method: str | None = None, from_name: str | None = None, reply_to: str = "",
+          dedupe_key: str | None = None, now: datetime | None = None) -> OutboxMessage:
+    """Render templates/mail/<kind>.txt and .html in Dutch and add the message to the outbox."""
+    now = now or utcnow()
+    context = {"title": subject, **context}
+    with force_locale("nl"):
+        text = render_template(f"mail/{kind}.txt", **context)
+        html = render_template(f"mail/{kind}.html", **context)
+        ics = _invitation(registration, ics_method) if ics_method and registration is not None else None
+    message = OutboxMessage(
+        kind=kind,
+        to_address=to.strip(),
+        to_name=" ".join((to_name or "").split())[:200],
+        email_key=to.strip().lower(),
+        from_name=" ".join(from_name.split())[:200] if from_name else None,
+        reply_to=reply_to,
+        subject=" ".join(subject.split())[:300],
+        body_text=text,
+        body_html=html,
+        ics=ics,
+        ics_method=ics_method if ics else None,
+        message_id=f"<{kind.replace('_', '-')}.{uuid.uuid4().hex}@{_sender_domain()}>",
+        dedupe_key=dedupe_key,
+        registration_id=registration.id if registration is not None else None,
+        gathering_id=gathering.id if gathering is not None else None,
+        status="queued",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def queue_for_registration(kind: str, registration: Registration, *, subject: str, ics_method: str | None = None,
+                           dedupe_key: str | None = None, **extra) -> OutboxMessage | None:
+    if not registration.email or registration.anonymised_at is not None:
+        return None  # added by an organiser without an address, or erased
+    gathering = registration.gathering
+    with force_locale("nl"):
+        context = _gathering_context(gathering)
+    context.update(registration=registration, manage_url=external_url("registration.show", token=registration.token),
+                   ics_method=ics_method, **extra)
+    return queue(kind, to=registration.email, to_name=registration.name, subject=subject, context=context,
+                 registration=registration, gathering=gathering, ics_method=ics_method,
+                 reply_to=context["contact"], dedupe_key=dedupe_key)
+
+
+def _subject(text_fn, gathering: Gathering) -> str:
+    with force_locale("nl"):
+        return text_fn(gathering)
+
+
+# -- receivers ------------------------------------------------------------------------------
+
+def on_registration_confirmed(registration: Registration, **_kw) -> None:
+    queue_for_registration("confirmed", registration, ics_method="REQUEST",
+                           subject=_subject(lambda g: _("Aanmelding bevestigd: %(title)s", title=g.title),
+                                            registration.gathering))
+
+
+def on_registration_waitlisted(registration: Registration, **_kw) -> None:
+    queue_for_registration("waitlisted", registration, position=waitlist_position(registration),
+                           subject=_subject(lambda g: _("U staat op de wachtlijst: %(title)s", title=g.title),
+                                            registration.gathering))
+
+
+def on_registration_promoted(registration: Registration, **_kw) -> None:
+    queue_for_registration("promoted", registration, ics_method="REQUEST",
+                           subject=_subject(lambda g: _("Er is een plek voor u: %(title)s", title=g.title),
+                                            registration.gathering))
+
+
+def on_registration_cancelled(registration: Registration, by_organiser: bool = False, freed_seat: bool = False,
+                              **_kw) -> None:
+    if registration.gathering.status == "cancelled":
+        return  # the gathering itself was called off: that message says it all
+    queue_for_registration("cancelled", registration, ics_method="CANCEL" if freed_seat else None,
+                           by_organiser=by_organiser,
+                           subject=_subject(lambda g: _("Aanmelding geannuleerd: %(title)s", title=g.title),
+                                            registration.gathering))
+
+
+def on_registration_duplicate(registration: Registration, **_kw) -> None:
+    """Someone registered again with this address: its owner gets their own link, nobody else learns anything."""
+    queue_for_registration("duplicate", registration, position=waitlist_position(registration),
+                           subject=_subject(lambda g: _("U bent al aangemeld: %(title)s", title=g.title),
+                                            registration.gathering))
+
+
+def _active_registrations(gathering: Gathering, statuses=("confirmed", "waitlisted")) -> list[Registration]:
+    return list(db.session.scalars(
+        sa.select(Registration).where(
+            Registration.gathering_id == gathering.id,
+            Registration.status.in_(statuses),
+            Registration.email.is_not(None),
+            Registration.anonymised_at.is_(None),
+        ).order_by(Registration.id)
+    ))
+
+
+def on_gathering_changed(gathering: Gathering, changes=(), **_kw) -> None:
+    """Time or place changed. The organiser raised SEQUENCE (``Gathering.touch``) before sending the signal."""
+    subject = _subject(lambda g: _("Gewijzigd: %(title)s", title=g.title), gathering)
+    for registration in _active_registrations(gathering):
+        queue_for_registration("gathering_changed", registration, subject=subject, changes=list(changes or ()),
+                               ics_method="REQUEST" if registration.status == "confirmed" else None)
+
+
+def on_gathering_cancelled(gathering: Gathering, message: str = "", **_kw) -> None:
+    subject = _subject(lambda g: _("Gaat niet door: %(title)s", title=g.title), gathering)
+    for registration in _active_registrations(gathering):
+        queue_for_registration("gathering_cancelled", registration, subject=subject, organiser_words=message or "",
+                               ics_method="CANCEL" if registration.status == "confirmed" else None)
+
+
+# -- organiser's message, reminders ----------------------------------------------------------
+
+def queue_organiser_message(gathering: Gathering, audience: str, subject: str, body: str, sender_name: str) -> int:
+    """Queue ``body`` for the registrants of ``gathering``; ``audience`` is confirmed, waitlisted or all.
+
+    Returns how many messages were queued. The caller commits.
+    """
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    subject = " ".join((subject or "").split())
+    if not subject or not (body or "").strip():
+        raise ValueError("subject and body are required")
+    full_subject = f"{gathering.title}: {subject}"
+    count = 0
+    for registration in _active_registrations(gathering, AUDIENCES[audience]):
+        sender = " ".join((sender_name or "").split())
+        queued = queue_for_registration(
+            "organiser_message", registration, subject=full_subject, organiser_subject=subject,
+            organiser_body=body.strip(), sender_name=sender,
+        )
+        if queued is not None:
+            with force_locale("nl"):
+                queued.from_name = _("%(name)s via Gatherings", name=sender) if sender else None
+            count += 1
+    db.session.flush()
+    return count
+
+
+def _reminder_subject(gathering: Gathering) -> str:
+    with force_locale("nl"):
+        from flask_babel import format_date
+        return _("Herinnering: %(title)s op %(day)s", title=gathering.title,
+                 day=format_date(local(gathering.starts_at), "EEEE d MMMM"))
+
+
+def queue_due_reminders(now: datetime | None = None) -> int:
+    """Queue a reminder for every confirmed registration whose gathering is due for one.
+
+    Due: the gathering starts within its ``reminder_days`` and has not started.
+    Exactly once per registration, however often this runs and also when two
+    runs overlap: the row's ``dedupe_key`` is unique. Someone confirmed inside the
+    window already got their confirmation close to the day and is not reminded.
+    Returns how many were queued; commits per gathering.
+    """
+    now = now or utcnow()
+    horizon = now + timedelta(days=max_reminder_days())
+    gatherings = db.session.scalars(sa.select(Gathering).where(
+        Gathering.status == "published", Gathering.starts_at > now, Gathering.starts_at <= horizon,
+        Gathering.reminder_days > 0,
+    ).order_by(Gathering.starts_at)).all()
+    queued = 0
+    for gathering in gatherings:
+        remind_from = gathering.starts_at - timedelta(days=gathering.reminder_days)
+        if now < remind_from:
+            continue
+        already = sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like("reminder:%"))
+        registrations = db.session.scalars(sa.select(Registration).where(
+            Registration.gathering_id == gathering.id,
+            Registration.status == "confirmed",
+            Registration.email.is_not(None),
+            Registration.anonymised_at.is_(None),
+            Registration.confirmed_at < remind_from,
+            sa.literal("reminder:").concat(sa.cast(Registration.id, sa.String)).not_in(already),
+        ).order_by(Registration.id)).all()
+        subject = _reminder_subject(gathering)
+        queued += sum(queue_reminder(registration, subject) for registration in registrations)
+        db.session.commit()
+    return queued
+
+
+def queue_reminder(registration: Registration, subject: str) -> bool:
+    """Queue one reminder unless one exists; the unique dedupe_key decides when two runs race."""
+    try:
+        with db.session.begin_nested():
+            queue_for_registration("reminder", registration, subject=subject, dedupe_key=f"reminder:{registration.id}")
+        return True
+    except IntegrityError:
+        return False  # another run queued it first
+
+
+def max_reminder_days() -> int:
+    return db.session.scalar(sa.select(sa.func.max(Gathering.reminder_days)).where(
+        Gathering.status == "published")) or 0
