@@ -1,8 +1,9 @@
 """Built feeds, shared by every server process through the database.
 
 A feed is rebuilt only when its data changed: each request computes the
-feed's *change key* with one cheap aggregate query and compares it with the key
-stored next to the built bytes (table ``calendar_feed_cache``). Whichever
+feed's *change key* from one cheap aggregate query (answered from an index)
+and compares it with the key stored next to the built bytes (table
+``calendar_feed_cache``), in the same query. Whichever
 process first sees a new key builds the feed and stores bytes, ETag and
 Last-Modified under a write lock; the others serve what is stored.
 
@@ -22,7 +23,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -103,30 +104,84 @@ def _stored_body(feed: str, etag: str) -> bytes:
     return body
 
 
-def cached_feed(feed: str, current_key: Callable[[], tuple[str, datetime | None]], build: Callable[[], bytes],
-                *, keep_body: bool = True) -> Feed:
-    """The feed named ``feed``, built again only when ``current_key()`` changed.
+_statements: dict[str, tuple[sa.Select, sa.Select]] = {}
+_statements_lock = threading.Lock()
 
-    ``current_key()`` returns (change key, newest change time in the feed or None).
-    ``keep_body=False`` stores only the validators (personal feeds: no personal
-    data in the cache); the bytes are then built again when they are needed,
+
+def _statements_for(name: str, make_mark: Callable[[], sa.Select]) -> tuple[sa.Select, sa.Select]:
+    """The mark query and mark-plus-stored-row query, made once per process (they take bind parameters)."""
+    found = _statements.get(name)
+    if found is None:
+        mark = make_mark()
+        marks = mark.subquery()
+        combined = (
+            sa.select(marks, FeedCache.change_key.label("stored_key"), FeedCache.etag.label("stored_etag"),
+                      FeedCache.last_modified.label("stored_last_modified"))
+            .select_from(marks.outerjoin(FeedCache, FeedCache.feed == sa.bindparam("feed_name")))
+        )
+        with _statements_lock:
+            found = _statements.setdefault(name, (mark, combined))
+    return found
+
+
+def cached_feed(feed: str, mark_name: str, make_mark: Callable[[], sa.Select], params: dict,
+                key_of: Callable[[Any], tuple[str, datetime | None]], build: Callable[[], bytes],
+                *, keep_body: bool = True) -> Feed:
+    """The feed named ``feed``, built again only when its change key changed.
+
+    ``make_mark()`` gives an aggregate query over the feed's data (with bind
+    parameters ``params``; made once per ``mark_name``); ``key_of(row)`` turns
+    its row into (change key, newest change time or None). The aggregate and the
+    stored row are read in one query: a request for an unchanged feed costs one
+    round trip. ``keep_body=False`` stores only the validators (personal feeds:
+    no personal data in the cache); the bytes are then built again when needed,
     which gives the same bytes for the same key.
     """
-    key, newest = current_key()
-    row = db.session.execute(
-        sa.select(FeedCache.change_key, FeedCache.etag, FeedCache.last_modified).where(FeedCache.feed == feed)
-    ).first()
-    if row is not None and row.change_key == key:
+    mark, combined = _statements_for(mark_name, make_mark)
+    row = db.session.execute(combined, {**params, "feed_name": feed}).one()
+    key, newest = key_of(row)
+    etag, last_modified = row.stored_etag, row.stored_last_modified
+    if row.stored_key == key:
         if keep_body:
-            return Feed(row.etag, row.last_modified, lambda: _stored_body(feed, row.etag))
-        return Feed(row.etag, row.last_modified, build)
+            return Feed(etag, last_modified, lambda: _stored_body(feed, etag))
+        return Feed(etag, last_modified, build)
+    if keep_body and etag and not _claim_build(feed):
+        # Another request is building the new version right now: serve the stored
+        # one for these few seconds instead of building the same bytes again.
+        return Feed(etag, last_modified, lambda: _stored_body(feed, etag))
 
     body = build()
     etag = etag_of(body)
+
+    def current_key() -> str:
+        return key_of(db.session.execute(mark, params).one())[0]
+
     last_modified = _store(feed, key, newest, etag, body if keep_body else None, current_key)
     if keep_body:
         bodies.put(etag, body)
     return Feed(etag, last_modified, lambda: body)
+
+
+BUILD_CLAIM = timedelta(seconds=60)  # a builder that died is replaced after this
+
+
+def _claim_build(feed: str) -> bool:
+    """Claim the (re)build of a stored feed; False when another request holds a live claim."""
+    now = utcnow()
+    begin_write()
+    try:
+        claimed = db.session.execute(
+            sa.update(FeedCache)
+            .where(FeedCache.feed == feed,
+                   sa.or_(FeedCache.building_until.is_(None), FeedCache.building_until < now))
+            .values(building_until=now + BUILD_CLAIM)
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
+        db.session.commit()
+        return claimed
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def _lock_row(feed: str) -> FeedCache:
@@ -142,16 +197,17 @@ def _lock_row(feed: str) -> FeedCache:
 
 
 def _store(feed: str, key: str, newest: datetime | None, etag: str, body: bytes | None,
-           current_key: Callable[[], tuple[str, datetime | None]]) -> datetime:
+           current_key: Callable[[], str]) -> datetime:
     """Record a build under the row's write lock; returns the feed's Last-Modified."""
     begin_write()
     try:
         row = _lock_row(feed)
-        if current_key()[0] != key:
-            # The data moved on while we built: keep the row for the newer build and
+        row.building_until = None
+        if current_key() != key:
+            # The data moved on while we built: leave the row to the next build and
             # answer with the current high-water mark (our bytes are only moments old).
             last_modified = max(row.last_modified, whole_seconds(newest or utcnow()))
-            db.session.rollback()
+            db.session.commit()
             return last_modified
         if row.etag == etag:
             # Same bytes from different data (a change nobody sees): keep Last-Modified.

@@ -8,6 +8,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from ..catalogue.models import Gathering
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
 
@@ -64,6 +65,18 @@ class FeedCache(db.Model):
     last_modified: Mapped[datetime] = mapped_column(UTCDateTime)
     body: Mapped[Optional[bytes]] = deferred(mapped_column(sa.LargeBinary))
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set while one request builds a new version; the others serve the stored one meanwhile.
+    building_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<FeedCache {self.feed} {self.etag}>"
+
+
+# Feeds ask "what changed?" on every request with one aggregate over these
+# columns (services.public_mark); this index answers it without reading
+# the gatherings' rows.
+feed_change_index = sa.Index(
+    "ix_gathering_calendar_feed",
+    Gathering.status, Gathering.ends_at, Gathering.changed_at, Gathering.sequence, Gathering.kind,
+    Gathering.theme_id, Gathering.id,
+)

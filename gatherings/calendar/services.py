@@ -11,10 +11,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..catalogue.models import KINDS, Gathering, HostOrganisation, Theme
+from ..catalogue.models import KINDS, Gathering, Theme
 from ..extensions import db
 from ..registration.models import Registration
-from ..timeutil import utcnow
+from ..timeutil import UTCDateTime, utcnow
 from . import ics
 from .cache import Feed, cached_feed
 from .models import FeedCache, FeedToken
@@ -88,32 +88,30 @@ def public_feeds() -> list[tuple[PublicFeed, str]]:
 
 # --- what is in a feed -------------------------------------------------------
 
-def in_feed_window(now: datetime):
+def in_feed_window(now, past_cutoff):
     """Drafts never; cancelled ones until they are over; past ones for PAST_DAYS."""
     return sa.or_(
-        sa.and_(Gathering.status == "published", Gathering.ends_at > now - timedelta(days=PAST_DAYS)),
+        sa.and_(Gathering.status == "published", Gathering.ends_at > past_cutoff),
         sa.and_(Gathering.status == "cancelled", Gathering.ends_at > now),
     )
 
 
-def _public_filter(feed: PublicFeed, now: datetime) -> list:
-    conditions = [in_feed_window(now)]
+def _window_params(now: datetime) -> dict:
+    return {"now": now, "past_cutoff": now - timedelta(days=PAST_DAYS)}
+
+
+def _window_binds():
+    return sa.bindparam("now", type_=UTCDateTime), sa.bindparam("past_cutoff", type_=UTCDateTime)
+
+
+def _public_filter(feed: PublicFeed) -> list:
+    """Conditions with bind parameters now, past_cutoff (and theme_id for a theme feed)."""
+    conditions = [in_feed_window(*_window_binds())]
     if feed.kind:
         conditions.append(Gathering.kind == feed.kind)
     if feed.theme_id:
-        conditions.append(Gathering.theme_id == feed.theme_id)
+        conditions.append(Gathering.theme_id == sa.bindparam("theme_id"))
     return conditions
-
-
-def _names_signature() -> str:
-    """Theme and host names appear in events (CATEGORIES, DESCRIPTION) without touching gatherings."""
-    rows = db.session.execute(
-        sa.union_all(
-            sa.select(sa.literal("t"), Theme.id, Theme.slug, Theme.name),
-            sa.select(sa.literal("h"), HostOrganisation.id, HostOrganisation.slug, HostOrganisation.name),
-        )
-    ).all()
-    return "|".join(f"{r[0]}{r[1]}:{r[2]}:{r[3]}" for r in sorted(rows))
 
 
 def _key(*parts) -> str:
@@ -121,25 +119,28 @@ def _key(*parts) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def public_change_key(feed: PublicFeed, now: datetime | None = None) -> tuple[str, datetime | None]:
-    """(key, newest change) of a public feed, from one aggregate query over its gatherings.
+def public_mark(feed: PublicFeed) -> sa.Select:
+    """One aggregate row that changes whenever the feed's bytes can change: a
+    gathering added (count, id sum), removed or aged out (count, id sum), or
+    changed (changed_at, sequence). Renaming a theme or host stamps its
+    gatherings' changed_at (see calendar.__init__)."""
+    return sa.select(
+        sa.func.count(Gathering.id).label("n"), sa.func.max(Gathering.changed_at).label("newest"),
+        sa.func.sum(Gathering.id).label("id_sum"), sa.func.sum(Gathering.sequence).label("seq_sum"),
+    ).where(*_public_filter(feed))
 
-    Any change that can alter the bytes alters the key: a gathering added
-    (count, id sum), removed or aged out (count, id sum), changed (changed_at,
-    sequence), or a theme or host renamed (names).
-    """
-    now = now or utcnow()
-    count, newest, id_sum, seq_sum = db.session.execute(
-        sa.select(sa.func.count(Gathering.id), sa.func.max(Gathering.changed_at), sa.func.sum(Gathering.id),
-                  sa.func.sum(Gathering.sequence)).where(*_public_filter(feed, now))
-    ).one()
-    return _key(feed.cache_name, feed.title, count, newest, id_sum, seq_sum, _names_signature()), newest
+
+def public_key_of(feed: PublicFeed):
+    def key_of(row) -> tuple[str, datetime | None]:
+        return _key(feed.cache_name, feed.title, row.n, row.newest, row.id_sum, row.seq_sum), row.newest
+    return key_of
 
 
 def public_feed_gatherings(feed: PublicFeed, now: datetime | None = None) -> list[Gathering]:
     now = now or utcnow()
     return list(db.session.scalars(
-        sa.select(Gathering).where(*_public_filter(feed, now)).order_by(Gathering.starts_at, Gathering.id)
+        sa.select(Gathering).where(*_public_filter(feed)).order_by(Gathering.starts_at, Gathering.id),
+        {**_window_params(now), "theme_id": feed.theme_id},
     ))
 
 
@@ -149,7 +150,10 @@ def build_public_feed(feed: PublicFeed, now: datetime | None = None) -> bytes:
 
 def public_feed_response(feed: PublicFeed) -> Feed:
     now = utcnow()
-    return cached_feed(feed.cache_name, lambda: public_change_key(feed, now), lambda: build_public_feed(feed, now))
+    mark_name = f"public:{feed.kind}:{bool(feed.theme_id)}"
+    return cached_feed(feed.cache_name, mark_name, lambda: public_mark(feed),
+                       {**_window_params(now), "theme_id": feed.theme_id}, public_key_of(feed),
+                       lambda: build_public_feed(feed, now))
 
 
 # --- personal feeds ----------------------------------------------------------
@@ -157,28 +161,35 @@ def public_feed_response(feed: PublicFeed) -> Feed:
 ACTIVE = ("confirmed", "waitlisted")
 
 
-def _personal_filter(email_key: str, now: datetime) -> list:
-    return [Registration.email_key == email_key, Registration.status.in_(ACTIVE), in_feed_window(now)]
+def _personal_filter() -> list:
+    return [Registration.email_key == sa.bindparam("email_key"), Registration.status.in_(ACTIVE),
+            in_feed_window(*_window_binds())]
 
 
-def personal_change_key(email_key: str, now: datetime) -> tuple[str, datetime | None]:
+def personal_mark() -> sa.Select:
     waitlisted_ids = sa.func.sum(sa.case((Registration.status == "waitlisted", Registration.id), else_=0))
-    count, reg_sum, reg_newest, wait_sum, newest, seq_sum = db.session.execute(
-        sa.select(sa.func.count(Registration.id), sa.func.sum(Registration.id), sa.func.max(Registration.updated_at),
-                  waitlisted_ids, sa.func.max(Gathering.changed_at), sa.func.sum(Gathering.sequence))
+    return (
+        sa.select(sa.func.count(Registration.id).label("n"), sa.func.sum(Registration.id).label("reg_sum"),
+                  sa.func.max(Registration.updated_at).label("reg_newest"), waitlisted_ids.label("wait_sum"),
+                  sa.func.max(Gathering.changed_at).label("newest"), sa.func.sum(Gathering.sequence).label("seq_sum"))
         .join(Gathering, Registration.gathering_id == Gathering.id)
-        .where(*_personal_filter(email_key, now))
-    ).one()
-    key = _key("my", email_key, count, reg_sum, reg_newest, wait_sum, newest, seq_sum, _names_signature())
-    changed = max([t for t in (newest, reg_newest) if t is not None], default=None)
-    return key, changed
+        .where(*_personal_filter())
+    )
+
+
+def personal_key_of(email_key: str):
+    def key_of(row) -> tuple[str, datetime | None]:
+        key = _key("my", email_key, row.n, row.reg_sum, row.reg_newest, row.wait_sum, row.newest, row.seq_sum)
+        return key, max([t for t in (row.newest, row.reg_newest) if t is not None], default=None)
+    return key_of
 
 
 def build_personal_feed(email_key: str, now: datetime) -> bytes:
     rows = db.session.execute(
         sa.select(Gathering, Registration.status)
         .join(Registration, Registration.gathering_id == Gathering.id)
-        .where(*_personal_filter(email_key, now))
+        .where(*_personal_filter()),
+        {**_window_params(now), "email_key": email_key},
     ).all()
     gatherings = [gathering for gathering, _status in rows]
     waitlisted = {gathering.id for gathering, status in rows if status == "waitlisted"}
@@ -200,7 +211,8 @@ def personal_feed_response(token: str) -> Feed:
     if not row.is_live:
         raise FeedGone(token)
     email_key, now = row.email_key, utcnow()
-    return cached_feed(personal_cache_name(email_key), lambda: personal_change_key(email_key, now),
+    return cached_feed(personal_cache_name(email_key), "personal", personal_mark,
+                       {**_window_params(now), "email_key": email_key}, personal_key_of(email_key),
                        lambda: build_personal_feed(email_key, now), keep_body=False)
 
 

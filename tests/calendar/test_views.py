@@ -218,3 +218,62 @@ def test_subscribe_page(client, mix):
         assert f"http://gatherings.test{path}" in html
     for client_name in ("Google Agenda", "Outlook", "Apple Agenda", "Thunderbird"):
         assert f"<h3>{client_name}</h3>" in html
+
+
+def test_an_edit_that_forgot_touch_still_reaches_the_feed(client, mix):
+    first = client.get("/calendar.ics")
+    g = db.session.get(Gathering, mix["upcoming"].id)
+    g.title = "Andere titel"  # no g.touch(): the calendar area stamps the change itself
+    db.session.commit()
+    second = client.get("/calendar.ics")
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert "Andere titel" in {e.summary for e in parse_strict(second.data).events}
+    g.capacity += 5  # not shown in calendars: no new change time
+    stamped = g.changed_at
+    db.session.commit()
+    assert db.session.get(Gathering, g.id).changed_at == stamped
+
+
+def test_while_another_request_builds_the_stored_feed_is_served(client, mix, monkeypatch):
+    from gatherings.calendar import services
+    from gatherings.calendar.models import FeedCache
+
+    first = client.get("/calendar.ics")
+    make_gathering(title="Erbij")
+    row = db.session.get(FeedCache, "all")
+    row.building_until = utcnow() + dt.timedelta(seconds=30)  # as if another process is building
+    db.session.commit()
+    builds = []
+    real_build = services.build_public_feed
+    monkeypatch.setattr(services, "build_public_feed", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+
+    meanwhile = client.get("/calendar.ics")
+    assert builds == [] and meanwhile.headers["ETag"] == first.headers["ETag"] and meanwhile.data == first.data
+
+    row = db.session.get(FeedCache, "all")
+    row.building_until = utcnow() - dt.timedelta(seconds=1)  # that builder died: its claim ran out
+    db.session.commit()
+    after = client.get("/calendar.ics")
+    assert builds == [1] and after.headers["ETag"] != first.headers["ETag"]
+    assert db.session.get(FeedCache, "all", populate_existing=True).building_until is None
+
+
+def test_simultaneous_requests_after_a_change_agree(app, client, mix):
+    """Eight requests (own connections, as separate workers) arrive right after a change: no errors, and
+    whoever answers with the new version gives the same ETag and Last-Modified."""
+    from tests.registration.test_concurrency import simultaneously
+
+    before = client.get("/calendar.ics")
+    make_gathering(title="Net toegevoegd")
+
+    def fetch():
+        response = app.test_client().get("/calendar.ics")
+        assert response.status_code == 200
+        return response.headers["ETag"], response.headers["Last-Modified"]
+
+    answers = set(simultaneously([fetch] * 8))
+    settled = client.get("/calendar.ics")
+    new = (settled.headers["ETag"], settled.headers["Last-Modified"])
+    assert new[0] != before.headers["ETag"]
+    assert answers <= {new, (before.headers["ETag"], before.headers["Last-Modified"])}
+    assert new in answers
