@@ -1,14 +1,14 @@
 """calendar: covering index for the feeds' change query, build claim
 
-Revision ID: 0005_calendar
-Revises: 0004_calendar
+Revision ID: 0006_calendar
+Revises: 0005_mail
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0005_calendar"
-down_revision = "0004_calendar"
+revision = "0006_calendar"
+down_revision = "0005_mail"
 branch_labels = None
 depends_on = None
 
