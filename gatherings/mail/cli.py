@@ -58,6 +58,9 @@ def send_command(loop: bool, interval: float | None) -> None:
         except (OperationalError, InterfaceError) as error:
             db.session.rollback()
             log.error("mail send: database unavailable, trying again: %s", error.__class__.__name__)
+        except Exception:  # keep the worker alive; the claim times out and the message is tried again
+            db.session.rollback()
+            log.exception("mail send: unexpected error, trying again")
         finally:
             db.session.remove()
         slept = 0.0

@@ -166,6 +166,10 @@ class SMTPTransport:
         except (smtplib.SMTPException, OSError, socket.timeout) as error:
             self.close()
             raise TemporaryFailure(f"{error.__class__.__name__}: {error}") from error
+        except UnicodeError as error:
+            # A non-ASCII address the server was not asked to take (no SMTPUTF8): retrying will not help.
+            self.close()
+            raise PermanentFailure(f"address not deliverable: {error.__class__.__name__}: {error}") from error
         if refused:
             code, answer = next(iter(refused.values()))
             raise _classify(code, answer, server_unreachable=False)
@@ -269,10 +273,14 @@ def _record(row_id: int, claim: int, **values) -> bool:
 
 def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime | None = None) -> None:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
-    data = build_mime(row).as_bytes()
     db.session.expunge(row)
     db.session.rollback()  # hold no transaction (and no lock) while talking to the mail server
     try:
+        try:
+            data = build_mime(row).as_bytes()
+        except (ValueError, TypeError, LookupError) as error:
+            # A row that cannot become a message (say, an address with a line break) never will.
+            raise PermanentFailure(f"message could not be built: {error.__class__.__name__}: {error}") from error
         where = transport.send(row, data)
     except TemporaryFailure as error:
         now = now or utcnow()

@@ -148,3 +148,22 @@ def test_two_senders_at_once_send_each_message_once(app, smtp, is_postgres):
     counts = received_ids(smtp)
     assert len(counts) == 40 and set(counts.values()) == {1}
     assert {r.status for r in outbox()} == {"sent"}
+
+
+def test_a_message_that_cannot_be_sent_is_failed_and_the_rest_goes(app, smtp):
+    smtp.start()
+    gathering = make_gathering()
+    make_registration(gathering, email="an@voorbeeld.nl")
+    make_registration(gathering, email="bo@voorbeeld.nl")
+    make_registration(gathering, email="cor@voorbeeld.nl")
+    broken, odd, fine = outbox()
+    broken.to_address = "an@voorbeeld.nl\nBcc: x@voorbeeld.nl"  # would inject a header
+    odd.to_address = "bö@voorbeeld.nl"  # non-ASCII, and the server offers no SMTPUTF8
+    db.session.commit()
+    outcome = send_due()
+    assert (outcome.sent, outcome.failed) == (1, 2)
+    broken, odd, fine = outbox()
+    assert broken.status == odd.status == "failed"
+    assert "could not be built" in broken.last_error
+    assert fine.status == "sent"
+    assert [e.rcpt_tos for e in smtp.envelopes] == [["cor@voorbeeld.nl"]]
