@@ -14,8 +14,9 @@ def _forget_feed_tokens(_sender, **_kwargs) -> None:
 
 # What a calendar shows of a gathering. Feeds notice changes by changed_at and
 # SEQUENCE; an edit of these that forgot Gathering.touch() must still show.
-SHOWN_COLUMNS = ("slug", "kind", "status", "title", "description", "starts_at", "ends_at", "venue_name",
-                 "venue_address", "venue_city", "online_url", "accessibility", "theme_id", "host_id")
+SHOWN_COLUMNS = ("slug", "kind", "status", "title", "description", "starts_at", "ends_at",
+                 "venue_name", "venue_address", "venue_city", "online_url", "accessibility",
+                 "theme_id", "host_id", "theme", "host")
 
 
 def _stamp_visible_change(_mapper, _connection, gathering) -> None:

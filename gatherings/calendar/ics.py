@@ -234,11 +234,14 @@ def _event_bytes(gathering, personal: bool, waitlisted: bool) -> bytes:
 END_VCALENDAR = b"END:VCALENDAR\r\n"
 
 
-def feed_calendar(gatherings: Iterable, name: str, *, description: str | None = None,
+def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | None = None,
                   waitlisted_ids: Iterable[int] = (), personal: bool = False,
                   refresh: timedelta = DEFAULT_REFRESH) -> bytes:
     """A feed or download (METHOD:PUBLISH, no ATTENDEE or ORGANIZER).
 
+    ``name``: the feed's name, with NAME/X-WR-CALNAME, REFRESH-INTERVAL and
+    X-PUBLISHED-TTL; None for a one-off download, which a client should add to
+    an existing calendar rather than open as a calendar of its own.
     ``waitlisted_ids``: gatherings shown as TENTATIVE with "Wachtlijst:" in the
     title (personal feeds). ``personal``: the owner's own feed, may show the
     online link. Same input, same bytes.
@@ -250,14 +253,15 @@ def feed_calendar(gatherings: Iterable, name: str, *, description: str | None = 
     waitlisted_ids = set(waitlisted_ids)
     with force_locale("nl"):
         cal = _calendar("PUBLISH")
-        cal.add("name", name)
-        cal.add("x-wr-calname", name)
-        if description:
-            cal.add("description", description)
-            cal.add("x-wr-caldesc", description)
-        cal.add("x-wr-timezone", TZID)
-        cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-        cal.add("x-published-ttl", vDuration(refresh))
+        if name is not None:
+            cal.add("name", name)
+            cal.add("x-wr-calname", name)
+            if description:
+                cal.add("description", description)
+                cal.add("x-wr-caldesc", description)
+            cal.add("x-wr-timezone", TZID)
+            cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+            cal.add("x-published-ttl", vDuration(refresh))
         cal.add_component(amsterdam_vtimezone())
         head = cal.to_ical()
         if not head.endswith(END_VCALENDAR):

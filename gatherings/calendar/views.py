@@ -43,7 +43,7 @@ def _serve_public(feed: services.PublicFeed, filename: str) -> Response:
 @bp.get("/gatherings/<slug>.ics")
 def gathering_ics(slug: str):
     gathering = get_visible_gathering(slug)
-    body = ics.feed_calendar([gathering], gathering.title, refresh=ics.DEFAULT_REFRESH)
+    body = ics.feed_calendar([gathering], None)  # a download, not a calendar to subscribe to
     feed = Feed(etag_of(body), whole_seconds(gathering.changed_at), lambda: body)
     return ics_response(feed, filename=f"{gathering.slug}.ics", cache_control=PUBLIC_CACHE, attachment=True)
 

@@ -53,6 +53,9 @@ def test_single_download(client, mix):
     assert response.headers["ETag"] == cache.etag_of(response.data)
     assert lm(response) == g.changed_at.replace(microsecond=0)
     assert uids(response.data) == {ics.gathering_uid(g)}
+    text = response.data.decode()
+    assert "METHOD:PUBLISH\r\n" in text and "TZID=Europe/Amsterdam" in text
+    assert "X-WR-CALNAME" not in text and "REFRESH-INTERVAL" not in text  # not a calendar of its own
     # the page itself is still the page, and offers the download
     page = client.get(f"/gatherings/{g.slug}")
     assert page.status_code == 200 and b"text/html" in page.headers["Content-Type"].encode()
