@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .mail.views import bp as mail_bp
+    from .organise.admin_views import bp as organise_admin_bp
     from .organise.views import bp as organise_bp
     from .calendar import init_app as init_calendar
     from .calendar.views import bp as calendar_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(organise_bp)
+    app.register_blueprint(organise_admin_bp)
     app.register_blueprint(calendar_bp)
     init_calendar(app)
     app.register_blueprint(mail_bp)

@@ -45,14 +45,23 @@ def make_registration(gathering, email=None, perspective=None, name=None, **kwar
     return result.registration
 
 
+_password_hashes: dict[str, str] = {}
+
+
 def make_organiser(email=None, *, admin=False, password="een goed wachtwoord", gatherings=(), active=True):
     """An organiser (or admin) who organises ``gatherings``."""
-    from gatherings.organise.models import Organiser
+    from werkzeug.security import generate_password_hash
+
+    from gatherings.organise.models import Organiser, new_session_token
 
     n = next(_seq)
     organiser = Organiser(email=(email or f"organisator{n}@voorbeeld.nl").lower(), name=f"Organisator {n}",
                           role="admin" if admin else "organiser", active=active)
-    organiser.set_password(password)
+    # scrypt is slow on purpose; hash each test password once per run.
+    if password not in _password_hashes:
+        _password_hashes[password] = generate_password_hash(password, method="scrypt")
+    organiser.password_hash = _password_hashes[password]
+    organiser.session_token = new_session_token()
     organiser.gatherings.extend(gatherings)
     db.session.add(organiser)
     db.session.commit()

@@ -1,16 +1,21 @@
-"""The organiser area under /organise/: logging in and out, own password, the list of gatherings."""
+"""The organiser area under /organise/: logging in and out, own password, and the gatherings:
+list, create, edit, duplicate, publish, cancel."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_limiter.util import get_remote_address
 
+from ..catalogue.models import Gathering, HostOrganisation, Theme
 from ..extensions import db, limiter
-from ..registration.services import availability_for
-from . import accounts
+from ..registration.services import availability, availability_for
+from . import accounts, services
 from .access import gathering_for_organiser, organiser_required, visible_gatherings_query
 from .forms import LoginForm, PasswordForm
+from .gathering_forms import CancelGatheringForm, GatheringForm, PublishForm
+from .models import Organiser
 
 bp = Blueprint("organise", __name__, url_prefix="/organise")
 
@@ -93,16 +98,130 @@ def password():
 @bp.get("/")
 @organiser_required
 def index():
-    from ..catalogue.models import Gathering
     gatherings = list(db.session.scalars(
         visible_gatherings_query(current_user).order_by(Gathering.starts_at.desc(), Gathering.id)
     ))
     return render_template("organise/index.html", gatherings=gatherings, seats=availability_for(gatherings))
 
 
+# -- gatherings -------------------------------------------------------------
+
+def _gathering_form(gathering: Gathering | None = None, **kwargs) -> GatheringForm:
+    themes = db.session.scalars(sa.select(Theme).order_by(Theme.name))
+    hosts = db.session.scalars(sa.select(HostOrganisation).order_by(HostOrganisation.name))
+    assigned = [o.id for o in gathering.organisers] if gathering is not None else []
+    organisers = db.session.scalars(sa.select(Organiser).where(
+        sa.or_(Organiser.active.is_(True), Organiser.id.in_(assigned))).order_by(Organiser.email))
+    return GatheringForm(
+        gathering=gathering, seats=availability(gathering) if gathering is not None else None,
+        current=current_user, themes=themes, hosts=hosts, organisers=organisers, **kwargs,
+    )
+
+
+def _refused(form, refused: services.GatheringRefused) -> None:
+    if refused.field and hasattr(form, refused.field):
+        getattr(form, refused.field).errors = [refused.message]
+    else:
+        form.form_errors.append(refused.message)
+
+
+@bp.route("/gatherings/new", methods=["GET", "POST"])
+@organiser_required
+def new_gathering():
+    form = _gathering_form()
+    if request.method == "GET":
+        form.organiser_ids.data = [current_user.id]
+        return render_template("organise/gathering_form.html", form=form, gathering=None)
+    if not form.validate():
+        return render_template("organise/gathering_form.html", form=form, gathering=None), 422
+    gathering = services.create_gathering(form.values(), organiser_ids=form.organiser_ids.data, by=current_user)
+    db.session.commit()
+    flash(_("De bijeenkomst is opgeslagen als concept. Publiceer haar als alles klopt."), "success")
+    return redirect(url_for("organise.gathering", slug=gathering.slug), code=303)
+
+
+@bp.route("/gatherings/<slug>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_gathering(slug: str):
+    gathering = gathering_for_organiser(slug)
+    if gathering.status == "cancelled":
+        flash(_("Deze bijeenkomst gaat niet door en kan niet meer veranderen."), "warning")
+        return redirect(url_for("organise.gathering", slug=gathering.slug), code=303)
+    if request.method == "GET":
+        form = _gathering_form(gathering, obj=gathering)
+        form.organiser_ids.data = [o.id for o in gathering.organisers]
+        return render_template("organise/gathering_form.html", form=form, gathering=gathering)
+    form = _gathering_form(gathering)
+    if not form.validate():
+        return render_template("organise/gathering_form.html", form=form, gathering=gathering), 422
+    try:
+        result = services.update_gathering(gathering.id, form.values(), organiser_ids=form.organiser_ids.data)
+    except services.GatheringRefused as refused:
+        db.session.rollback()
+        _refused(form, refused)
+        return render_template("organise/gathering_form.html", form=form, gathering=gathering), 409
+    db.session.commit()
+    if result.changes:
+        flash(_("De wijzigingen zijn opgeslagen. De aangemelde mensen krijgen een e-mail met de nieuwe gegevens."),
+              "success")
+    else:
+        flash(_("De wijzigingen zijn opgeslagen."), "success")
+    if result.promoted:
+        flash(ngettext("%(num)d persoon van de wachtlijst heeft nu een plek.",
+                       "%(num)d mensen van de wachtlijst hebben nu een plek.", len(result.promoted)), "success")
+    return redirect(url_for("organise.gathering", slug=result.gathering.slug), code=303)
+
+
+@bp.post("/gatherings/<slug>/duplicate")
+@organiser_required
+def duplicate_gathering(slug: str):
+    gathering = gathering_for_organiser(slug)
+    copy = services.duplicate_gathering(gathering.id, by=current_user)
+    db.session.commit()
+    flash(_("Dit is een kopie, opgeslagen als concept. Pas de datum en andere gegevens aan."), "success")
+    return redirect(url_for("organise.edit_gathering", slug=copy.slug), code=303)
+
+
+@bp.post("/gatherings/<slug>/publish")
+@organiser_required
+def publish_gathering(slug: str):
+    gathering = gathering_for_organiser(slug)
+    try:
+        services.publish_gathering(gathering.id)
+    except services.GatheringRefused as refused:
+        db.session.rollback()
+        return _show(gathering, refused.message, status=409)
+    db.session.commit()
+    flash(_("De bijeenkomst is gepubliceerd en staat nu op de website."), "success")
+    return redirect(url_for("organise.gathering", slug=gathering.slug), code=303)
+
+
+@bp.route("/gatherings/<slug>/cancel", methods=["GET", "POST"])
+@organiser_required
+def cancel_gathering(slug: str):
+    gathering = gathering_for_organiser(slug)
+    form = CancelGatheringForm()
+    if gathering.status == "cancelled":
+        form.form_errors.append(_("Deze bijeenkomst was al afgelast."))
+        return render_template("organise/cancel.html", form=form, gathering=gathering,
+                               seats=availability(gathering)), 409 if request.method == "POST" else 200
+    if request.method == "GET":
+        return render_template("organise/cancel.html", form=form, gathering=gathering, seats=availability(gathering))
+    if not form.validate():
+        return render_template("organise/cancel.html", form=form, gathering=gathering,
+                               seats=availability(gathering)), 422
+    services.cancel_gathering(gathering.id, form.message.data or "")
+    db.session.commit()
+    flash(_("De bijeenkomst is afgelast. De aangemelde mensen krijgen een e-mail."), "success")
+    return redirect(url_for("organise.gathering", slug=gathering.slug), code=303)
+
+
+def _show(gathering: Gathering, error: str | None = None, status: int = 200):
+    return render_template("organise/gathering.html", gathering=gathering, seats=availability(gathering),
+                           action_form=PublishForm(), error=error), status
+
+
 @bp.get("/gatherings/<slug>")
 @organiser_required
 def gathering(slug: str):
-    gathering = gathering_for_organiser(slug)
-    return render_template("organise/gathering.html", gathering=gathering,
-                           seats=availability_for([gathering])[gathering.id])
+    return _show(gathering_for_organiser(slug))

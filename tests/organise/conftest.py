@@ -1,7 +1,9 @@
 """Fixtures of the organiser area: two organisers with a gathering each, and an admin."""
 import pytest
 
-from tests.factories import make_gathering, make_organiser
+from gatherings.catalogue.models import HostOrganisation
+from gatherings.extensions import db
+from tests.factories import make_gathering, make_organiser, make_theme
 
 
 @pytest.fixture
@@ -12,6 +14,10 @@ def world(app):
     organiser_a = make_organiser("a@voorbeeld.nl", gatherings=[gathering_a])
     organiser_b = make_organiser("b@voorbeeld.nl", gatherings=[gathering_b])
     admin = make_organiser("beheer@voorbeeld.nl", admin=True)
+    theme = make_theme()
+    host = HostOrganisation(slug="de-hoven", name="GGZ De Hoven", city="Utrecht")
+    db.session.add(host)
+    db.session.commit()
     return {
         "gathering_a": gathering_a,
         "gathering_b": gathering_b,
@@ -20,4 +26,7 @@ def world(app):
         "admin": admin,
         # values for <name> in the matrix's rules
         "slug": gathering_a.slug,
+        "organiser_id": organiser_a.id,
+        "theme_id": theme.id,
+        "host_id": host.id,
     }

@@ -1,0 +1,192 @@
+"""Running gatherings: create, change, duplicate, publish, cancel.
+
+Changes take the gathering's write lock first (as registration does), so a
+capacity check and a registration cannot pass each other. A change of date,
+time or place of a published gathering raises the calendar SEQUENCE and sends
+``gathering_changed``; cancelling sends ``gathering_cancelled``. The mail area
+listens and queues the messages in the same transaction. Functions flush and
+leave the commit to the caller.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..catalogue import signals
+from ..catalogue.models import GROUPS, Gathering
+from ..database import write_lock_row
+from ..extensions import db
+from ..registration import services as registration
+from ..registration.models import Registration
+from .models import Organiser
+
+# Fields whose change attendees must hear about (and their calendars must update for).
+ATTENDEE_FIELDS = ("starts_at", "ends_at", "venue_name", "venue_address", "venue_city", "online_url")
+EDITABLE_FIELDS = (
+    "title", "slug", "kind", "theme_id", "host_id", "description", "starts_at", "ends_at",
+    "venue_name", "venue_address", "venue_city", "online_url", "accessibility", "capacity",
+    "allot_lived", "allot_relatives", "allot_professionals",
+    "registration_opens_at", "registration_closes_at", "reminder_days", "contact_email",
+)
+
+
+class GatheringRefused(Exception):
+    """The change cannot be made now; ``field`` (or None) and a Dutch ``message`` say why."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class ChangeResult:
+    gathering: Gathering
+    changes: list[str] = field(default_factory=list)  # attendee-relevant fields that changed
+    promoted: list[Registration] = field(default_factory=list)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100] or "bijeenkomst"
+
+
+def unique_slug(base: str, *, exclude_id: int | None = None) -> str:
+    base = slugify(base)
+    taken = set(db.session.scalars(sa.select(Gathering.slug).where(
+        sa.or_(Gathering.slug == base, Gathering.slug.like(f"{base}-%")),
+        *([Gathering.id != exclude_id] if exclude_id else []),
+    )))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _organisers(ids) -> list[Organiser]:
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Organiser).where(Organiser.id.in_(list(ids))).order_by(Organiser.email)))
+
+
+def create_gathering(values: dict, *, organiser_ids, by: Organiser) -> Gathering:
+    """A new gathering, as a draft, organised by ``organiser_ids`` (and ``by`` when they are not admin)."""
+    data = {k: values[k] for k in EDITABLE_FIELDS if k in values}
+    data["slug"] = data.get("slug") or unique_slug(data["title"])
+    gathering = Gathering(status="draft", sequence=0, **data)
+    ids = set(organiser_ids or ())
+    if not by.is_admin:
+        ids.add(by.id)
+    gathering.organisers = _organisers(ids)
+    db.session.add(gathering)
+    db.session.flush()
+    return gathering
+
+
+def _check_seats(gathering: Gathering, data: dict) -> None:
+    seats = registration.availability(gathering)
+    if data["capacity"] < seats.total.confirmed:
+        raise GatheringRefused(_("Er zijn al %(num)d plekken bezet. Het aantal plekken kan niet lager zijn.",
+                                 num=seats.total.confirmed), "capacity")
+    if data["kind"] != gathering.kind and (seats.total.confirmed or seats.total.waitlisted):
+        raise GatheringRefused(_("De soort kan niet meer veranderen: er zijn al mensen aangemeld."), "kind")
+    if data["kind"] == "mixed":
+        for group in GROUPS:
+            taken = seats.groups[group].confirmed if group in seats.groups else 0
+            if (data.get(f"allot_{group}") or 0) < taken:
+                raise GatheringRefused(_("Er zijn in deze groep al %(num)d plekken bezet. Het aantal kan niet lager zijn.",
+                                         num=taken), f"allot_{group}")
+
+
+def _same_minute(a: datetime, b: datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def _seats_grew(before: dict, gathering: Gathering) -> bool:
+    if gathering.capacity > before["capacity"]:
+        return True
+    return gathering.is_mixed and any(
+        (getattr(gathering, f"allot_{g}") or 0) > (before[f"allot_{g}"] or 0) for g in GROUPS)
+
+
+def update_gathering(gathering_id: int, values: dict, *, organiser_ids=None) -> ChangeResult:
+    """Change a gathering; tell attendees about a new date, time or place; fill seats that were added."""
+    gathering = write_lock_row(Gathering, gathering_id)
+    if gathering is None:
+        raise LookupError(gathering_id)
+    data = {k: values[k] for k in EDITABLE_FIELDS if k in values}
+    data["slug"] = data.get("slug") or gathering.slug
+    if gathering.status != "draft" and data["slug"] != gathering.slug:
+        raise GatheringRefused(_("Het webadres van een gepubliceerde bijeenkomst kan niet meer veranderen: "
+                                 "links ernaar zouden niet meer werken."), "slug")
+    if gathering.status == "cancelled":
+        raise GatheringRefused(_("Deze bijeenkomst gaat niet door en kan niet meer veranderen."))
+    _check_seats(gathering, data)
+
+    before = {k: getattr(gathering, k) for k in EDITABLE_FIELDS}
+    for key, value in data.items():
+        if isinstance(value, datetime) and before[key] is not None and _same_minute(value, before[key]):
+            continue  # forms show minutes; seconds stored by other means are no change
+        setattr(gathering, key, value)
+    if organiser_ids is not None:
+        gathering.organisers = _organisers(organiser_ids)
+    changed = [k for k in EDITABLE_FIELDS if getattr(gathering, k) != before[k]]
+    attendee_changes = [k for k in ATTENDEE_FIELDS if k in changed]
+    result = ChangeResult(gathering, changes=attendee_changes if gathering.status == "published" else [])
+    if changed or organiser_ids is not None:
+        gathering.touch(attendee_relevant=bool(result.changes))
+    db.session.flush()
+    if result.changes:
+        signals.gathering_changed.send(gathering, changes=result.changes)
+    if gathering.status == "published" and _seats_grew(before, gathering):
+        result.promoted = registration.fill_from_waitlist(gathering.id)
+    return result
+
+
+def duplicate_gathering(gathering_id: int, *, by: Organiser) -> Gathering:
+    """A draft copy with the same details and organisers, to change into the next edition."""
+    original = db.session.get(Gathering, gathering_id)
+    if original is None:
+        raise LookupError(gathering_id)
+    data = {k: getattr(original, k) for k in EDITABLE_FIELDS}
+    data["slug"] = unique_slug(f"{original.slug}-kopie")
+    data["title"] = _("%(title)s (kopie)", title=original.title)[:200]
+    ids = {o.id for o in original.organisers}
+    return create_gathering(data, organiser_ids=ids, by=by)
+
+
+def publish_gathering(gathering_id: int) -> Gathering:
+    gathering = write_lock_row(Gathering, gathering_id)
+    if gathering is None:
+        raise LookupError(gathering_id)
+    if gathering.status == "cancelled":
+        raise GatheringRefused(_("Deze bijeenkomst gaat niet door en kan niet meer gepubliceerd worden."))
+    if gathering.status == "published":
+        return gathering
+    gathering.status = "published"
+    gathering.touch(attendee_relevant=False)
+    db.session.flush()
+    return gathering
+
+
+def cancel_gathering(gathering_id: int, message: str = "") -> Gathering:
+    """The gathering does not take place; registrants are told (with ``message``) when it was published."""
+    gathering = write_lock_row(Gathering, gathering_id)
+    if gathering is None:
+        raise LookupError(gathering_id)
+    if gathering.status == "cancelled":
+        raise GatheringRefused(_("Deze bijeenkomst was al afgelast."))
+    was_published = gathering.status == "published"
+    gathering.status = "cancelled"
+    gathering.touch(attendee_relevant=True)
+    db.session.flush()
+    if was_published:
+        signals.gathering_cancelled.send(gathering, message=(message or "").strip())
+    return gathering
