@@ -1,0 +1,66 @@
+"""A changed or cancelled gathering queues the right mail for its registrants (through the mail area's receivers)."""
+import sqlalchemy as sa
+
+from gatherings.extensions import db
+from gatherings.mail.models import OutboxMessage
+from tests.factories import login_as, make_gathering, make_organiser, make_registration
+
+from .test_gatherings import _edit_form
+
+
+def _queued(kind):
+    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+
+
+def _setup(client):
+    gathering = make_gathering(title="Thuis in de wijk", capacity=1)
+    organiser = make_organiser("a@voorbeeld.nl", gatherings=[gathering])
+    login_as(client, organiser)
+    confirmed = make_registration(gathering, email="zeker@voorbeeld.nl")
+    waiting = make_registration(gathering, email="wacht@voorbeeld.nl")
+    cancelled = make_registration(gathering, email="weg@voorbeeld.nl")
+    from gatherings.registration import services
+    services.cancel(cancelled.id)
+    db.session.commit()
+    return gathering, confirmed, waiting
+
+
+def test_new_time_queues_changed_mail_with_updated_invitation(client, app):
+    gathering, confirmed, waiting = _setup(client)
+    response = client.post(f"/organise/gatherings/{gathering.slug}/edit",
+                           data=_edit_form(gathering, starts_at="2027-03-01T10:00", ends_at="2027-03-01T12:30"))
+    assert response.status_code == 303
+    messages = _queued("gathering_changed")
+    assert sorted(m.to_address for m in messages) == ["wacht@voorbeeld.nl", "zeker@voorbeeld.nl"]
+    to_confirmed = next(m for m in messages if m.to_address == "zeker@voorbeeld.nl")
+    assert "Thuis in de wijk" in to_confirmed.subject
+    assert "10:00" in to_confirmed.body_text and "12:30" in to_confirmed.body_text
+    assert to_confirmed.ics_method == "REQUEST"
+    assert "SEQUENCE:1" in to_confirmed.ics.replace("\r\n ", "")
+    assert next(m for m in messages if m.to_address == "wacht@voorbeeld.nl").ics is None
+
+
+def test_text_change_queues_no_mail(client, app):
+    gathering, _, _ = _setup(client)
+    client.post(f"/organise/gatherings/{gathering.slug}/edit", data=_edit_form(gathering, title="Andere titel"))
+    assert _queued("gathering_changed") == []
+
+
+def test_cancel_queues_cancellation_with_the_organisers_words(client, app):
+    gathering, confirmed, waiting = _setup(client)
+    response = client.post(f"/organise/gatherings/{gathering.slug}/cancel",
+                           data={"message": "De zaal is onder water gelopen.", "confirm": "y"})
+    assert response.status_code == 303
+    messages = _queued("gathering_cancelled")
+    assert sorted(m.to_address for m in messages) == ["wacht@voorbeeld.nl", "zeker@voorbeeld.nl"]
+    for message in messages:
+        assert "De zaal is onder water gelopen." in message.body_text
+    to_confirmed = next(m for m in messages if m.to_address == "zeker@voorbeeld.nl")
+    assert to_confirmed.ics_method == "CANCEL" and "METHOD:CANCEL" in to_confirmed.ics
+
+
+def test_cancelling_a_draft_queues_nothing(client, app):
+    draft = make_gathering(status="draft")
+    login_as(client, make_organiser("a@voorbeeld.nl", gatherings=[draft]))
+    assert client.post(f"/organise/gatherings/{draft.slug}/cancel", data={"confirm": "y"}).status_code == 303
+    assert _queued("gathering_cancelled") == []
