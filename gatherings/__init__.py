@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     register_security(app)
     register_listeners(app)
+    register_serving(app)
     return app
 
 
@@ -39,7 +40,14 @@ def _finish_config(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        options = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+        options = {
+            "pool_pre_ping": True,  # a connection that died (database restart) is replaced, not handed out
+            "pool_size": app.config["DB_POOL_SIZE"],
+            "max_overflow": app.config["DB_MAX_OVERFLOW"],
+            "pool_timeout": app.config["DB_POOL_TIMEOUT"],
+            "pool_recycle": 1800,
+            "connect_args": {"connect_timeout": 5},
+        }
         options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
@@ -121,3 +129,9 @@ def register_listeners(app: Flask) -> None:
     from .mail import register_listeners as mail_listeners
 
     mail_listeners()
+
+
+def register_serving(app: Flask) -> None:
+    from .ops import init_app
+
+    init_app(app)

@@ -6,9 +6,10 @@ ENV_KEYS = (
     "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL",
     "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
     "RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED", "GATHERINGS_ENV", "CONTACT_EMAIL",
+    "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED"}
-INTEGER_KEYS = {"MAIL_PORT"}
+INTEGER_KEYS = {"MAIL_PORT", "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT"}
 
 
 class BaseConfig:
@@ -28,6 +29,16 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "gatherings"
+    # Redis down must not take registration down with it: then limits are not counted for a while.
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Reverse proxies (load balancer, nginx) in front of the app whose X-Forwarded-* headers we trust.
+    # 0: none; the client address is the peer address. Must be right, or all visitors share one rate limit.
+    TRUSTED_PROXIES = 0
+    # PostgreSQL connections per server process (a sync gunicorn worker uses one at a time).
+    DB_POOL_SIZE = 2
+    DB_MAX_OVERFLOW = 3
+    DB_POOL_TIMEOUT = 10
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # What the consent checkbox covers; stored with every registration.

@@ -7,6 +7,7 @@ takes the database's write lock before anything is read, so two processes can
 never both read "one seat left".
 """
 import contextvars
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -61,9 +62,14 @@ def write_lock_row(model, row_id):
             finally:
                 _want_immediate.reset(token)
         return db.session.get(model, row_id, populate_existing=True)
-    return db.session.scalars(
-        sa.select(model).where(model.id == row_id).with_for_update(of=model).execution_options(populate_existing=True)
-    ).one_or_none()
+    return db.session.scalars(_locking_select(model), {"row_id": row_id}).one_or_none()
+
+
+@cache
+def _locking_select(model):
+    # Built once per model: this runs for every registration during the opening rush.
+    return (sa.select(model).where(model.id == sa.bindparam("row_id")).with_for_update(of=model)
+            .execution_options(populate_existing=True))
 
 
 def begin_write() -> None:

@@ -2,7 +2,8 @@
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError, InterfaceError, DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout  # every connection of the pool busy for DB_POOL_TIMEOUT
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -45,9 +46,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    def _database_down(error: DBAPIError):
-        app.logger.error("database unavailable: %s", error.__class__.__name__)
-        db.session.rollback()
+    @app.errorhandler(PoolTimeout)
+    def _database_down(error: DBAPIError | PoolTimeout):
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        app.logger.error("database unavailable: %s: %s", error.__class__.__name__, reason[0] if reason else "")
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:  # the connection is gone; the pool replaces it (pre-ping)
+            db.session().invalidate()
         body, status = _page(503, _("Even niet bereikbaar"),
                              _("Het systeem is tijdelijk niet bereikbaar. Probeer het over een paar minuten opnieuw. "
                                "Er is niets opgeslagen van wat u net verstuurde."))

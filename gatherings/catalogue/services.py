@@ -1,6 +1,8 @@
 """Finding gatherings."""
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import abort
 
@@ -11,10 +13,14 @@ from .models import KINDS, Gathering, Theme
 VISIBLE = ("published", "cancelled")
 
 
+@cache
+def _visible_by_slug() -> sa.Select:
+    # Built once: every page view and registration looks its gathering up this way.
+    return sa.select(Gathering).where(Gathering.slug == sa.bindparam("slug"), Gathering.status.in_(VISIBLE))
+
+
 def get_visible_gathering(slug: str) -> Gathering:
-    gathering = db.session.scalars(
-        sa.select(Gathering).where(Gathering.slug == slug, Gathering.status.in_(VISIBLE))
-    ).first()
+    gathering = db.session.scalars(_visible_by_slug(), {"slug": slug}).first()
     if gathering is None:
         abort(404)
     return gathering

@@ -32,6 +32,8 @@ class RegistrationForm(FlaskForm):
         choices=[SelectChoice(code, label) for code, label in PERSPECTIVES.items()]
         + [SelectChoice(NOT_SAID, _l("Zeg ik liever niet"))],
         validate_choice=True,
+        # Our own message: WTForms' default is looked up in its catalog, read from disk on every request.
+        invalid_choice_message=_l("Ongeldige keuze. Kies een van de antwoorden."),
         validators=[Optional()],
     )
     organisation = StringField(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..catalogue.models import GROUPS, Gathering
 from ..database import write_lock_row
@@ -72,6 +74,32 @@ def email_key(email: str | None) -> str | None:
     return email.strip().lower() if email else None
 
 
+# The opening rush runs these statements for every registration. Built once with parameters, so that
+# SQLAlchemy neither rebuilds them nor recomputes their cache keys on each request.
+@cache
+def _counts_statement() -> sa.Select:
+    return (
+        sa.select(Registration.gathering_id, Registration.perspective_group, Registration.status, sa.func.count())
+        .where(Registration.gathering_id.in_(sa.bindparam("ids", expanding=True)), Registration.status != "cancelled")
+        .group_by(Registration.gathering_id, Registration.perspective_group, Registration.status)
+    )
+
+
+@cache
+def _active_by_email_statement() -> sa.Select:
+    return sa.select(Registration).where(
+        Registration.gathering_id == sa.bindparam("gathering_id"),
+        Registration.email_key == sa.bindparam("key"),
+        Registration.status != "cancelled",
+    )
+
+
+@cache
+def _by_token_statement() -> sa.Select:
+    return (sa.select(Registration).where(Registration.token == sa.bindparam("token"))
+            .options(joinedload(Registration.gathering)))
+
+
 def availability_for(gatherings: list[Gathering]) -> dict[int, Availability]:
     """Seat counts for many gatherings in one query."""
     result: dict[int, Availability] = {}
@@ -80,11 +108,7 @@ def availability_for(gatherings: list[Gathering]) -> dict[int, Availability]:
         result[g.id] = Availability(Seats(g.capacity), groups)
     if not gatherings:
         return result
-    rows = db.session.execute(
-        sa.select(Registration.gathering_id, Registration.perspective_group, Registration.status, sa.func.count())
-        .where(Registration.gathering_id.in_([g.id for g in gatherings]), Registration.status != "cancelled")
-        .group_by(Registration.gathering_id, Registration.perspective_group, Registration.status)
-    )
+    rows = db.session.execute(_counts_statement(), {"ids": [g.id for g in gatherings]})
     for gathering_id, group, status, count in rows:
         avail = result[gathering_id]
         setattr(avail.total, status, getattr(avail.total, status) + count)
@@ -98,8 +122,8 @@ def availability(gathering: Gathering) -> Availability:
     return availability_for([gathering])[gathering.id]
 
 
-def _has_seat(gathering: Gathering, group: str | None) -> bool:
-    avail = availability(gathering)
+def _has_seat(gathering: Gathering, group: str | None, avail: Availability | None = None) -> bool:
+    avail = avail or availability(gathering)
     if avail.total.seats_left <= 0:
         return False
     if gathering.is_mixed:
@@ -183,16 +207,17 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
     key = email_key(applicant.email)
     if key:
         existing = db.session.scalars(
-            sa.select(Registration).where(
-                Registration.gathering_id == gathering.id,
-                Registration.email_key == key,
-                Registration.status != "cancelled",
-            )
+            _active_by_email_statement(), {"gathering_id": gathering.id, "key": key}
         ).first()
         if existing is not None:
             return RegisterResult(existing, created=False)
 
-    _fill_from_waitlist(gathering, now)  # a seat freed by a raised capacity goes to who waited first
+    avail = availability(gathering)
+    if avail.total.waitlisted and avail.seats_left > 0:
+        # A seat freed by a raised capacity goes to who waited first. (Counted once: the lock keeps the
+        # counts still, and this is the hot path of the opening rush.)
+        _fill_from_waitlist(gathering, now)
+        avail = availability(gathering)
     registration = Registration(
         gathering=gathering,
         name=applicant.name.strip(),
@@ -207,7 +232,7 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
         source=source,
         created_at=now,
     )
-    if _has_seat(gathering, group):
+    if _has_seat(gathering, group, avail):
         _confirm(registration, now)
     else:
         registration.status = "waitlisted"
@@ -268,4 +293,4 @@ def promote(registration_id: int, *, now: datetime | None = None) -> Registratio
 def find_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
-    return db.session.scalars(sa.select(Registration).where(Registration.token == token)).first()
+    return db.session.scalars(_by_token_statement(), {"token": token}).first()

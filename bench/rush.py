@@ -1,0 +1,441 @@
+"""The opening rush: 2,000 people at once for a national day with 400 seats.
+
+    .venv/bin/pip install -e ".[bench]"
+    .venv/bin/python bench/rush.py            # see --help for the knobs
+
+Starts the app under gunicorn (gunicorn.conf.py, production settings) on a
+PostgreSQL database of its own, creates a national day with 400 seats and lets
+100 concurrent clients register 2,000 people the way a browser does: GET the
+page, take the session cookie and the CSRF token, POST the form, follow the 303
+to the result page. Then it checks the outcome (exactly 400 confirmed, 1,600
+waiting, every answer in the database, no 5xx), puts the same load on a
+baseline (bench/baseline.py: one INSERT per registration, same gunicorn
+settings, same database) and prints throughput, latency and the ratio.
+
+The database server is taken from BENCH_DATABASE_URL, else TEST_DATABASE_URL,
+else postgresql://postgres@127.0.0.1:5432/postgres; the database is created
+and dropped. Rate limits are off (RATELIMIT_ENABLED=false) for the load.
+Only 127.0.0.1 is contacted.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SLUG = "landelijke-dag-rush"
+BROWSER_HEADERS = {
+    "User-Agent": "Mozilla/5.0 (rush benchmark)",
+    "Accept": "text/html,application/xhtml+xml",
+    "Accept-Language": "nl-NL,nl;q=0.9",
+    # As behind the TLS-terminating load balancer (TRUSTED_PROXIES=1): secure cookies, https URLs.
+    "X-Forwarded-Proto": "https",
+}
+
+
+# --------------------------------------------------------------------------- database
+
+def admin_url() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") \
+        or "postgresql://postgres@127.0.0.1:5432/postgres"
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def database_url(name: str) -> str:
+    return sa.engine.make_url(admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def create_database(name: str) -> None:
+    engine = sa.create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+
+
+def drop_database(name: str) -> None:
+    engine = sa.create_engine(admin_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    engine.dispose()
+
+
+def bench_app(url: str):
+    from gatherings import create_app
+
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": url, "GATHERINGS_ENV": "production", "SECRET_KEY": "rush-bench",
+        "RATELIMIT_ENABLED": False, "TRUSTED_PROXIES": 1,
+    })
+
+
+def prepare(url: str, seats: int) -> None:
+    """Schema, the national day, a second gathering for counting queries, the baseline's table."""
+    from gatherings.catalogue.models import Gathering
+    from gatherings.extensions import db
+    from gatherings.timeutil import utcnow
+
+    app = bench_app(url)
+    with app.app_context():
+        db.create_all()
+        start = utcnow().replace(microsecond=0) + timedelta(days=30)
+        for slug, capacity in ((SLUG, seats), ("tel-de-queries", 5)):
+            db.session.add(Gathering(
+                slug=slug, kind="national", title="Landelijke dag", description="De opening van de aanmelding.",
+                starts_at=start, ends_at=start + timedelta(hours=7), venue_name="Jaarbeurs",
+                venue_address="Jaarbeursplein 6", venue_city="Utrecht", capacity=capacity, status="published",
+                registration_opens_at=utcnow() - timedelta(minutes=1),
+            ))
+        db.session.commit()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE TABLE baseline_registration (id serial PRIMARY KEY, name text NOT NULL, email text NOT NULL,"
+                " created_at timestamptz NOT NULL DEFAULT now())")
+        db.engine.dispose()
+
+
+def count_queries(url: str) -> list[tuple[str, int, int]]:
+    """SQL statements per step of one registration, counted in-process with the app's own code path."""
+    from sqlalchemy import event
+
+    from gatherings.extensions import db
+
+    app = bench_app(url)
+    steps = []
+    with app.app_context():
+        counter = {"n": 0}
+
+        def _count(*_args):
+            counter["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", _count)
+        client = app.test_client()
+        kw = {"base_url": "https://localhost",
+              "headers": {"Accept-Language": "nl", "Referer": "https://localhost/gatherings/tel-de-queries"}}
+        for i in range(3):  # the third registration is a warm one: caches filled
+            counter["n"] = 0
+            page = client.get(f"/gatherings/tel-de-queries", **kw)
+            n_page = counter["n"]
+            token = CSRF_FIELD.search(page.get_data(as_text=True)).group(1)
+            counter["n"] = 0
+            answer = client.post("/gatherings/tel-de-queries/register", data={
+                "csrf_token": token, "name": f"Teller {i}", "email": f"teller{i}@voorbeeld.nl",
+                "perspective": "", "consent": "y"}, **kw)
+            n_post = counter["n"]
+            counter["n"] = 0
+            client.get(answer.headers["Location"], **kw)
+            n_result = counter["n"]
+            steps = [("GET page", n_page, page.status_code), ("POST form", n_post, answer.status_code),
+                     ("GET result", n_result, 200)]
+        event.remove(db.engine, "before_cursor_execute", _count)
+        db.engine.dispose()
+    return steps
+
+
+def outcome(url: str) -> dict:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT r.status, count(*) FROM registration r JOIN gathering g ON g.id = r.gathering_id"
+            " WHERE g.slug = :slug GROUP BY r.status"), {"slug": SLUG}).all()
+        emails = set(conn.execute(sa.text(
+            "SELECT r.email, r.status FROM registration r JOIN gathering g ON g.id = r.gathering_id"
+            " WHERE g.slug = :slug AND r.status != 'cancelled'"), {"slug": SLUG}).all())
+        baseline = conn.execute(sa.text("SELECT count(*) FROM baseline_registration")).scalar()
+    engine.dispose()
+    return {"counts": dict(rows), "rows": emails, "baseline": baseline}
+
+
+# --------------------------------------------------------------------------- servers
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn with the repository's gunicorn.conf.py, on 127.0.0.1 and a free port."""
+
+    def __init__(self, target: str, url: str, workers: int, logdir: Path, name: str,
+                 extra_args: tuple[str, ...] = (), py_spy: str | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="rush-bench", GATHERINGS_ENV="production",
+                   RATELIMIT_ENABLED="false", TRUSTED_PROXIES="1", WEB_CONCURRENCY=str(workers),
+                   GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_MAX_REQUESTS="0")
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        command = [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), *extra_args, target]
+        if py_spy:
+            command = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses", "--idle",
+                       "--rate", "250", "--format", "speedscope", "--output", py_spy, "--", *command]
+        self.out = open(logdir / f"{name}.log", "w")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    async def ready(self, path: str = "/healthz", timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"gunicorn stopped; see {self.out.name}")
+                try:
+                    async with http.get(self.base + path) as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError(f"gunicorn not ready after {timeout} s; see {self.out.name}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT if "py-spy" in self.process.args[0] else signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.out.close()
+
+
+# --------------------------------------------------------------------------- load
+
+@dataclass
+class Load:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {"page": [], "post": [], "result": []})
+    flows: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)  # email -> confirmed / waitlisted / ?
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def status(self, code: int) -> None:
+        self.statuses[code] = self.statuses.get(code, 0) + 1
+
+    @property
+    def all_latencies(self) -> list[float]:
+        return [x for values in self.latencies.values() for x in values]
+
+    @property
+    def five_xx(self) -> int:
+        return sum(n for code, n in self.statuses.items() if code >= 500)
+
+
+def answer_of(html: str) -> str:
+    if "U staat op de wachtlijst" in html:
+        return "waitlisted"
+    if "U bent aangemeld" in html:
+        return "confirmed"
+    if "ontvangen" in html:  # the baseline
+        return "stored"
+    return "?"
+
+
+async def one_registration(http: aiohttp.ClientSession, base: str, i: int, run: str, load: Load) -> None:
+    email = f"rush-{run}-{i}@voorbeeld.nl"
+    public = base.replace("http://", "https://", 1)  # the address the browser sees, before the load balancer
+    started = time.perf_counter()
+    t0 = started
+    async with http.get(f"{base}/gatherings/{SLUG}", headers=BROWSER_HEADERS) as response:
+        html = await response.text()
+        cookies = {name: morsel.value for name, morsel in response.cookies.items()}
+    load.latencies["page"].append(time.perf_counter() - t0)
+    load.status(response.status)
+    match = CSRF_FIELD.search(html)
+    if response.status != 200 or not match:
+        load.errors.append(f"page {response.status}")
+        return
+    form = {"csrf_token": match.group(1), "name": f"Deelnemer {i}", "email": email, "perspective": "",
+            "organisation": "", "needs": "", "consent": "y"}
+    cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    t0 = time.perf_counter()
+    async with http.post(f"{base}/gatherings/{SLUG}/register", data=form, allow_redirects=False,
+                         headers={**BROWSER_HEADERS, "Cookie": cookie_header,
+                                  "Referer": f"{public}/gatherings/{SLUG}"}) as response:
+        await response.read()
+        cookies.update({name: morsel.value for name, morsel in response.cookies.items()})
+        location = response.headers.get("Location", "")
+    load.latencies["post"].append(time.perf_counter() - t0)
+    load.status(response.status)
+    if response.status != 303:
+        load.errors.append(f"post {response.status}")
+        load.answers[email] = f"http {response.status}"
+        return
+    if location.startswith("/"):
+        location = base + location
+    location = location.replace("https://", "http://", 1)  # the "load balancer" is us
+    cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    t0 = time.perf_counter()
+    async with http.get(location, headers={**BROWSER_HEADERS, "Cookie": cookie_header}) as response:
+        html = await response.text()
+    load.latencies["result"].append(time.perf_counter() - t0)
+    load.status(response.status)
+    load.flows.append(time.perf_counter() - started)
+    load.answers[email] = answer_of(html) if response.status == 200 else f"http {response.status}"
+
+
+async def rush(base: str, registrations: int, clients: int, run: str) -> Load:
+    load = Load()
+    numbers = iter(range(registrations))
+
+    async def client(http):
+        for i in numbers:  # a shared iterator: each number goes to exactly one client
+            try:
+                await one_registration(http, base, i, run, load)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                load.errors.append(f"{error.__class__.__name__}: {error}")
+
+    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
+                                     cookie_jar=aiohttp.DummyCookieJar()) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        load.seconds = time.perf_counter() - started
+    return load
+
+
+async def warm_up(base: str, path: str, n: int) -> None:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+        async def get():
+            async with http.get(base + path, headers=BROWSER_HEADERS) as response:
+                await response.read()
+        await asyncio.gather(*(get() for _ in range(n)))
+
+
+# --------------------------------------------------------------------------- report
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))] * 1000
+
+
+def describe(name: str, load: Load, registrations: int) -> dict:
+    every = load.all_latencies
+    figures = {
+        "throughput": len(load.flows) / load.seconds,
+        "requests": len(every) / load.seconds,
+        "p50": pct(every, 50), "p95": pct(every, 95), "p99": pct(every, 99),
+    }
+    print(f"\n== {name}: {registrations} registrations, {len(every)} requests in {load.seconds:.1f} s")
+    print(f"   throughput {figures['throughput']:.1f} registrations/s ({figures['requests']:.0f} requests/s)")
+    print(f"   latency per request  p50 {figures['p50']:.0f} ms  p95 {figures['p95']:.0f} ms  p99 {figures['p99']:.0f} ms")
+    for kind, values in load.latencies.items():
+        print(f"     {kind:<7} n={len(values):<5} p50 {pct(values, 50):5.0f} ms  p95 {pct(values, 95):5.0f} ms"
+              f"  p99 {pct(values, 99):5.0f} ms  mean {statistics.fmean(values) * 1000 if values else 0:5.0f} ms")
+    print(f"   whole registration (3 requests) p50 {pct(load.flows, 50):.0f} ms  p95 {pct(load.flows, 95):.0f} ms"
+          f"  p99 {pct(load.flows, 99):.0f} ms")
+    print(f"   HTTP statuses {dict(sorted(load.statuses.items()))}; client errors {len(load.errors)}"
+          + (f" (first: {load.errors[0]})" if load.errors else ""))
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--registrations", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--seats", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 0) or None,
+                        help="gunicorn workers for both servers (default: gunicorn.conf.py's, 2 x cores + 1)")
+    parser.add_argument("--no-baseline", action="store_true", help="only the app")
+    parser.add_argument("--py-spy", metavar="FILE", help="profile the app's workers with py-spy (speedscope file)")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
+    args = parser.parse_args()
+    workers = args.workers or 2 * len(os.sched_getaffinity(0)) + 1
+
+    name = f"gatherings_rush_{uuid.uuid4().hex[:8]}"
+    url = database_url(name)
+    logdir = Path(tempfile.mkdtemp(prefix="rush-"))
+    print(f"rush: database {name}, {workers} gunicorn workers, {args.clients} clients, "
+          f"{args.registrations} registrations for {args.seats} seats; logs in {logdir}")
+    create_database(name)
+    ok = True
+    try:
+        prepare(url, args.seats)
+        steps = count_queries(url)
+        print("SQL statements per registration (in-process count, warm): "
+              + ", ".join(f"{label} {n}" for label, n, _ in steps)
+              + f"; total {sum(n for _, n, _ in steps)} (plus per request that uses the database:"
+                " BEGIN/COMMIT and the pool's pre-ping, which are not statements of ours)")
+
+        app_server = Server("wsgi:app", url, workers, logdir, "app", py_spy=args.py_spy)
+        try:
+            asyncio.run(app_server.ready())
+            asyncio.run(warm_up(app_server.base, f"/gatherings/{SLUG}", workers * 10))
+            app_load = asyncio.run(rush(app_server.base, args.registrations, args.clients, "app"))
+        finally:
+            app_server.stop()
+        app_figures = describe("Gatherings", app_load, args.registrations)
+
+        result = outcome(url)
+        confirmed = result["counts"].get("confirmed", 0)
+        waiting = result["counts"].get("waitlisted", 0)
+        stored = {email: status for email, status in result["rows"]}
+        told = [(email, said) for email, said in app_load.answers.items() if said in ("confirmed", "waitlisted")]
+        missing = [email for email, said in told if stored.get(email) != said]
+        answered_confirmed = sum(1 for _, said in told if said == "confirmed")
+        want_confirmed = min(args.seats, args.registrations)
+        checks = [
+            (f"exactly {want_confirmed} confirmed in the database", confirmed == want_confirmed, confirmed),
+            (f"exactly {args.registrations - want_confirmed} waiting in the database",
+             waiting == args.registrations - want_confirmed, waiting),
+            (f"{want_confirmed} answers said confirmed", answered_confirmed == want_confirmed, answered_confirmed),
+            ("every answer (confirmed/waiting) is in the database with that status", not missing, len(missing)),
+            ("every registration got an answer", len(told) == args.registrations, len(told)),
+            ("no 5xx answer", app_load.five_xx == 0, app_load.five_xx),
+        ]
+        print("\nchecks:")
+        for label, passed, value in checks:
+            print(f"   [{'ok' if passed else 'FAIL'}] {label} ({value})")
+            ok = ok and passed
+
+        if not args.no_baseline:
+            base_server = Server("baseline:app", url, workers, logdir, "baseline", extra_args=("--chdir", str(ROOT / "bench")))
+            try:
+                asyncio.run(base_server.ready())
+                asyncio.run(warm_up(base_server.base, f"/gatherings/{SLUG}", workers * 10))
+                base_load = asyncio.run(rush(base_server.base, args.registrations, args.clients, "baseline"))
+            finally:
+                base_server.stop()
+            base_figures = describe("baseline (one INSERT per registration)", base_load, args.registrations)
+            stored_baseline = outcome(url)["baseline"]
+            print(f"   baseline rows stored: {stored_baseline}")
+            ratio = app_figures["throughput"] / base_figures["throughput"]
+            print(f"\nratio (Gatherings / baseline registrations per second): {ratio:.2f}  [target >= 0.5: "
+                  f"{'met' if ratio >= 0.5 else 'NOT met'}]")
+        print(f"p95 latency per request: {app_figures['p95']:.0f} ms  [target <= 250 ms: "
+              f"{'met' if app_figures['p95'] <= 250 else 'NOT met'}]")
+    finally:
+        if args.keep_db:
+            print(f"database kept: {url}")
+        else:
+            drop_database(name)
+    print("\nrush: correctness " + ("OK" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
