@@ -107,7 +107,8 @@ class Server:
         environment = dict(
             os.environ, DATABASE_URL=database_url, SECRET_KEY="fault-tests", GATHERINGS_ENV="production",
             RATELIMIT_ENABLED="false", WEB_CONCURRENCY=str(workers), GUNICORN_BIND=f"127.0.0.1:{self.port}",
-            GUNICORN_TIMEOUT="20", GUNICORN_GRACEFUL_TIMEOUT="5", **env)
+            GUNICORN_TIMEOUT="20", GUNICORN_GRACEFUL_TIMEOUT="5")
+        environment.update(env)
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.log = open(log_path, "w")
         self.process = subprocess.Popen([gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"], cwd=ROOT,
