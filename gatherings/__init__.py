@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .mail.views import bp as mail_bp
     from .organise.admin_views import bp as organise_admin_bp
+    from .attendance.views import bp as attendance_bp
     from .organise.views import bp as organise_bp
     from .calendar import init_app as init_calendar
     from .calendar.views import bp as calendar_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     init_calendar(app)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(attendance_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -4,6 +4,7 @@ import pytest
 from gatherings.catalogue.models import HostOrganisation
 from gatherings.extensions import db
 from tests.factories import make_gathering, make_organiser, make_theme
+from tests.factories import make_gathering, make_organiser, make_registration
 
 
 @pytest.fixture
@@ -29,4 +30,5 @@ def world(app):
         "organiser_id": organiser_a.id,
         "theme_id": theme.id,
         "host_id": host.id,
+        "registration_id": make_registration(gathering_a).id,
     }

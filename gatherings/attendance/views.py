@@ -1,0 +1,413 @@
+"""Attendance pages under /organise/: registrations, the door, exports, messages, overview.
+
+Every page of a gathering starts with ``gathering_for_organiser`` (404 unknown,
+403 not theirs). Changes are POST forms with a CSRF token and end in a redirect
+(PRG); the door's buttons also answer JSON when the page's script asks for it.
+"""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..catalogue.models import Gathering
+from ..extensions import db
+from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
+from ..registration import services as registration
+from ..registration.views import REFUSAL_MESSAGES
+from . import exports, reports, services
+from .charts import Series, bar_chart
+from .forms import ActionForm, AddRegistrationForm, MessageForm, NeedsForm
+
+bp = Blueprint("attendance", __name__, url_prefix="/organise")
+
+
+@bp.after_request
+def _private(response):
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    response.headers.setdefault("X-Robots-Tag", "noindex")
+    return response
+
+
+def _query_arg() -> str:
+    return " ".join((request.args.get("q") or "").split())[:100]
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _registration_or_404(gathering: Gathering, registration_id: int):
+    try:
+        return services.registration_of(gathering, registration_id)
+    except LookupError:
+        abort(404)
+
+
+def _refused(form) -> None:
+    """A request without a valid CSRF token never gets here (CSRFError); other invalid actions: 400."""
+    if not form.validate():
+        abort(400)
+
+
+def _applicant(form: AddRegistrationForm) -> registration.Applicant:
+    return registration.Applicant(
+        name=form.name.data, email=form.email.data, perspective=form.perspective.data or None,
+        organisation=form.organisation.data or "", needs=form.needs.data or "",
+        consent_version=current_app.config["CONSENT_VERSION"],
+    )
+
+
+# -- registrations --------------------------------------------------------------
+
+@bp.get("/gatherings/<slug>/registrations")
+@organiser_required
+def registrations(slug: str):
+    gathering = gathering_for_organiser(slug)
+    view = services.overview(gathering, _query_arg())
+    chart = bar_chart(
+        _("Samenstelling naar perspectief"),
+        [str(c.label) for c in view.composition],
+        [Series(_("Met een plek"), [c.confirmed for c in view.composition]),
+         Series(_("Op de wachtlijst"), [c.waitlisted for c in view.composition])],
+        chart_id="composition",
+    )
+    return render_template("attendance/registrations.html", gathering=gathering, view=view, chart=chart,
+                           groups=services.group_fill(gathering, view.availability), action_form=ActionForm())
+
+
+@bp.post("/gatherings/<slug>/registrations/<int:registration_id>/promote")
+@organiser_required
+def promote(slug: str, registration_id: int):
+    gathering = gathering_for_organiser(slug)
+    _refused(ActionForm())
+    found = _registration_or_404(gathering, registration_id)
+    try:
+        services.promote(gathering, found.id)
+    except services.ActionRefused:
+        db.session.rollback()
+        flash(_("%(name)s staat niet (meer) op de wachtlijst.", name=found.name), "warning")
+    else:
+        db.session.commit()
+        flash(_("%(name)s heeft een plek gekregen en krijgt daarover een e-mail.", name=found.name), "success")
+    return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+
+
+@bp.route("/gatherings/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@organiser_required
+def cancel(slug: str, registration_id: int):
+    gathering = gathering_for_organiser(slug)
+    found = _registration_or_404(gathering, registration_id)
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("attendance/cancel.html", gathering=gathering, registration=found, form=form)
+    _refused(form)
+    try:
+        promoted = services.cancel_on_behalf(gathering, found.id)
+    except services.ActionRefused:
+        db.session.rollback()
+        flash(_("Deze aanmelding was al geannuleerd."), "warning")
+    else:
+        db.session.commit()
+        flash(_("De aanmelding van %(name)s is geannuleerd.", name=found.name), "success")
+        for person in promoted:
+            flash(_("%(name)s kreeg de vrijgekomen plek.", name=person.name), "success")
+    return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+
+
+@bp.route("/gatherings/<slug>/registrations/new", methods=["GET", "POST"])
+@organiser_required
+def add(slug: str):
+    gathering = gathering_for_organiser(slug)
+    form = AddRegistrationForm(perspective_required=gathering.is_mixed)
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("attendance/add.html", gathering=gathering, form=form), 422
+        try:
+            result = services.add_by_hand(gathering, _applicant(form))
+        except registration.RegistrationRefused as refused:
+            db.session.rollback()
+            message = REFUSAL_MESSAGES.get(refused.reason)
+            form.form_errors.append(message() if message else _("Aanmelden kan nu niet."))
+            return render_template("attendance/add.html", gathering=gathering, form=form), 409
+        db.session.commit()
+        person = result.registration
+        if not result.created:
+            flash(_("Met dit e-mailadres is al iemand aangemeld: %(name)s.", name=person.name), "warning")
+        elif person.status == "confirmed":
+            flash(_("%(name)s is aangemeld.", name=person.name), "success")
+        else:
+            flash(_("%(name)s staat op de wachtlijst: de bijeenkomst is vol.", name=person.name), "warning")
+        return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+    return render_template("attendance/add.html", gathering=gathering, form=form)
+
+
+@bp.route("/gatherings/<slug>/registrations/<int:registration_id>/needs", methods=["GET", "POST"])
+@organiser_required
+def needs(slug: str, registration_id: int):
+    gathering = gathering_for_organiser(slug)
+    found = _registration_or_404(gathering, registration_id)
+    form = NeedsForm(data={"needs": found.needs} if request.method == "GET" else None)
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("attendance/needs.html", gathering=gathering, registration=found, form=form), 422
+        services.update_needs(gathering, found.id, form.needs.data)
+        db.session.commit()
+        flash(_("Opgeslagen wat %(name)s nodig heeft.", name=found.name), "success")
+        return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+    return render_template("attendance/needs.html", gathering=gathering, registration=found, form=form)
+
+
+# -- the door -------------------------------------------------------------------
+
+def _door_person(gathering: Gathering, r) -> dict:
+    return {
+        "id": r.id,
+        "name": r.name,
+        "organisation": r.organisation or "",
+        "needs": r.needs or "",
+        "status": r.status,
+        "checked_in": r.checked_in_at is not None,
+        "checked_in_time": format_datetime(r.checked_in_at, "HH:mm") if r.checked_in_at else "",
+        "check_in_url": url_for(".check_in", slug=gathering.slug, registration_id=r.id),
+        "undo_url": url_for(".undo_check_in", slug=gathering.slug, registration_id=r.id),
+        "admit_url": url_for(".admit", slug=gathering.slug, registration_id=r.id),
+    }
+
+
+def _door_json(gathering: Gathering, people=(), message: str = "", status: int = 200):
+    return jsonify({
+        "counts": services.door_counts(gathering).as_dict(),
+        "people": [_door_person(gathering, r) for r in people],
+        "message": message,
+    }), status
+
+
+@bp.get("/gatherings/<slug>/checkin")
+@organiser_required
+def door(slug: str):
+    gathering = gathering_for_organiser(slug)
+    query = _query_arg()
+    people = services.door_search(gathering, query)
+    done = None
+    if request.args.get("done", "").isdigit():
+        try:
+            done = services.registration_of(gathering, int(request.args["done"]))
+        except LookupError:
+            done = None
+    return render_template(
+        "attendance/door.html", gathering=gathering, query=query, people=people, done=done,
+        counts=services.door_counts(gathering), action_form=ActionForm(),
+        walk_in_form=AddRegistrationForm(perspective_required=gathering.is_mixed, prefix="walk_in"),
+        min_query=services.DOOR_MIN_QUERY,
+    )
+
+
+@bp.get("/gatherings/<slug>/checkin.json")
+@organiser_required
+def door_search(slug: str):
+    gathering = gathering_for_organiser(slug)
+    return _door_json(gathering, services.door_search(gathering, _query_arg()))
+
+
+def _door_action(slug: str, registration_id: int, action, done_message):
+    gathering = gathering_for_organiser(slug)
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    found = _registration_or_404(gathering, registration_id)
+    try:
+        person = action(gathering, found.id)
+    except services.ActionRefused as refused:
+        db.session.rollback()
+        message = (_("%(name)s staat op de wachtlijst. Laat u deze persoon toch toe?", name=found.name)
+                   if refused.reason == "waiting" else _("Deze aanmelding is geannuleerd."))
+        if _wants_json():
+            return _door_json(gathering, [found], message, status=409)
+        flash(message, "warning")
+        return redirect(url_for(".door", slug=gathering.slug), code=303)
+    db.session.commit()
+    message = done_message(person)
+    if _wants_json():
+        return _door_json(gathering, [person], message)
+    flash(message, "success")
+    return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
+
+
+@bp.post("/gatherings/<slug>/checkin/<int:registration_id>")
+@organiser_required
+def check_in(slug: str, registration_id: int):
+    return _door_action(slug, registration_id, services.check_in,
+                        lambda r: _("%(name)s is ingecheckt.", name=r.name))
+
+
+@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/undo")
+@organiser_required
+def undo_check_in(slug: str, registration_id: int):
+    return _door_action(slug, registration_id, services.undo_check_in,
+                        lambda r: _("Inchecken van %(name)s is ongedaan gemaakt.", name=r.name))
+
+
+@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/admit")
+@organiser_required
+def admit(slug: str, registration_id: int):
+    return _door_action(slug, registration_id, services.admit,
+                        lambda r: _("%(name)s is toegelaten en ingecheckt.", name=r.name))
+
+
+@bp.post("/gatherings/<slug>/checkin/walk-in")
+@organiser_required
+def walk_in(slug: str):
+    gathering = gathering_for_organiser(slug)
+    form = AddRegistrationForm(perspective_required=gathering.is_mixed, prefix="walk_in")
+
+    def again(status):
+        return render_template(
+            "attendance/door.html", gathering=gathering, query="", people=[], done=None,
+            counts=services.door_counts(gathering), action_form=ActionForm(), walk_in_form=form,
+            min_query=services.DOOR_MIN_QUERY, walk_in_open=True,
+        ), status
+
+    if not form.validate():
+        return again(422)
+    try:
+        result = services.walk_in(gathering, _applicant(form))
+    except registration.RegistrationRefused as refused:
+        db.session.rollback()
+        message = REFUSAL_MESSAGES.get(refused.reason)
+        form.form_errors.append(message() if message else _("Aanmelden kan nu niet."))
+        return again(409)
+    db.session.commit()
+    person = result.registration
+    if result.checked_in:
+        flash(_("%(name)s is aangemeld en ingecheckt.", name=person.name), "success")
+    elif person.status == "waitlisted":
+        flash(_("De bijeenkomst is vol: %(name)s staat op de wachtlijst. Laat u deze persoon toch toe?",
+                name=person.name), "warning")
+    else:
+        flash(_("%(name)s was al aangemeld.", name=person.name), "warning")
+    return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
+
+
+# -- exports --------------------------------------------------------------------
+
+def _record(gathering: Gathering, fmt: str, table: exports.ExportTable) -> None:
+    exports.record_export(gathering, fmt, actor_id=current_user.id, actor_email=current_user.email,
+                          row_count=len(table.rows))
+    db.session.commit()
+
+
+def _download(slug: str, fmt: str):
+    gathering = gathering_for_organiser(slug)
+    _refused(ActionForm())
+    table = exports.export_table(gathering)
+    if fmt == "csv":
+        body, media_type = exports.to_csv(table), exports.CSV_MEDIA_TYPE
+    else:
+        body, media_type = exports.to_xlsx(table), exports.XLSX_MEDIA_TYPE
+    _record(gathering, fmt, table)
+    response = current_app.response_class(body, content_type=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(gathering, fmt)}"'
+    return response
+
+
+@bp.post("/gatherings/<slug>/export.csv")
+@organiser_required
+def export_csv(slug: str):
+    return _download(slug, "csv")
+
+
+@bp.post("/gatherings/<slug>/export.xlsx")
+@organiser_required
+def export_xlsx(slug: str):
+    return _download(slug, "xlsx")
+
+
+@bp.post("/gatherings/<slug>/sign-in-list")
+@organiser_required
+def sign_in_list(slug: str):
+    gathering = gathering_for_organiser(slug)
+    _refused(ActionForm())
+    table = exports.export_table(gathering)
+    _record(gathering, "print", table)
+    return render_template("attendance/sign_in_list.html", gathering=gathering, table=table)
+
+
+@bp.get("/exports")
+@admin_required
+def export_log():
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
+    per_page = 100
+    entries = exports.export_log(limit=per_page + 1, offset=(page - 1) * per_page)
+    return render_template("attendance/export_log.html", entries=entries[:per_page], page=page,
+                           has_next=len(entries) > per_page)
+
+
+# -- messages -------------------------------------------------------------------
+
+@bp.route("/gatherings/<slug>/message", methods=["GET", "POST"])
+@organiser_required
+def message(slug: str):
+    gathering = gathering_for_organiser(slug)
+    form = MessageForm(data={"sender_name": current_user.name or ""} if request.method == "GET" else None)
+    sizes = {audience: services.audience_size(gathering, audience) for audience in services.AUDIENCES}
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("attendance/message.html", gathering=gathering, form=form, sizes=sizes), 422
+        queued = services.message_registrants(gathering, form.audience.data, form.subject.data, form.body.data,
+                                              form.sender_name.data)
+        db.session.commit()
+        flash(ngettext("Het bericht gaat naar %(num)d persoon.", "Het bericht gaat naar %(num)d personen.",
+                       queued), "success")
+        return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+    return render_template("attendance/message.html", gathering=gathering, form=form, sizes=sizes)
+
+
+# -- overview -------------------------------------------------------------------
+
+@bp.get("/dashboard")
+@organiser_required
+def dashboard():
+    visible = None
+    if not current_user.is_admin:
+        visible = Gathering.id.in_(visible_gatherings_query(current_user).with_only_columns(Gathering.id))
+    return render_template("attendance/dashboard.html", rows=reports.dashboard(visible))
+
+
+@bp.get("/reports")
+@organiser_required
+def report():
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    result = reports.report(year)
+    month_labels = [format_datetime(_month_start(m), "MMM y") for m in result.months]
+    charts = {
+        "months": bar_chart(
+            _("Aanmeldingen en opkomst per maand in %(year)d", year=result.year), month_labels,
+            [Series(_("Aanmeldingen"), result.registrations_per_month),
+             Series(_("Opkomst"), result.attendance_per_month)], chart_id="per-month"),
+    }
+    for name, table in (("kind", result.by_kind), ("theme", result.by_theme),
+                        ("perspective", result.by_perspective)):
+        charts[name] = bar_chart(
+            {"kind": _("Aanmeldingen en opkomst per soort bijeenkomst"),
+             "theme": _("Aanmeldingen en opkomst per thema"),
+             "perspective": _("Aanmeldingen en opkomst per perspectief")}[name],
+            [str(label) for _code, label in table.columns],
+            [Series(_("Aanmeldingen"), table.registrations_total), Series(_("Opkomst"), table.attendance_total)],
+            chart_id=f"by-{name}")
+    return render_template("attendance/reports.html", report=result, charts=charts, month_labels=month_labels)
+
+
+def _month_start(month: str):
+    from datetime import datetime
+
+    from ..timeutil import AMSTERDAM
+
+    year, number = month.split("-")
+    return datetime(int(year), int(number), 15, 12, tzinfo=AMSTERDAM)
