@@ -148,7 +148,9 @@ def csrf_client(app_config, gathering, organiser):
     csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     client = csrf_app.test_client()
     login_as(client, organiser)
-    return client
+    yield client
+    with csrf_app.app_context():
+        db.engine.dispose()  # its own pool: close the connections (PostgreSQL truncates next)
 
 
 def test_every_form_needs_its_csrf_token(csrf_client, gathering):
