@@ -3,8 +3,7 @@ import pytest
 
 from gatherings.catalogue.models import HostOrganisation
 from gatherings.extensions import db
-from tests.factories import make_gathering, make_organiser, make_theme
-from tests.factories import make_gathering, make_organiser, make_registration
+from tests.factories import make_gathering, make_organiser, make_registration, make_theme
 
 
 @pytest.fixture
