@@ -99,7 +99,7 @@ def prepare(url: str, seats: int) -> None:
     with app.app_context():
         db.create_all()
         start = utcnow().replace(microsecond=0) + timedelta(days=30)
-        for slug, capacity in ((SLUG, seats), ("tel-de-queries", 5)):
+        for slug, capacity in ((SLUG, seats), ("tel-de-queries", 2)):
             db.session.add(Gathering(
                 slug=slug, kind="national", title="Landelijke dag", description="De opening van de aanmelding.",
                 starts_at=start, ends_at=start + timedelta(hours=7), venue_name="Jaarbeurs",
@@ -114,42 +114,52 @@ def prepare(url: str, seats: int) -> None:
         db.engine.dispose()
 
 
-def count_queries(url: str) -> list[tuple[str, int, int]]:
-    """SQL statements per step of one registration, counted in-process with the app's own code path."""
+def count_queries(url: str) -> dict[str, list[tuple[str, list[str]]]]:
+    """SQL statements per step of one registration, counted in-process on the app's own code path.
+
+    Returns {"confirmed": [(step, [statements])...], "waitlisted": [...]}: the second registration (warm)
+    gets a seat, the fourth (warm) goes on the waiting list of the 2-seat gathering "tel-de-queries".
+    """
     from sqlalchemy import event
 
     from gatherings.extensions import db
 
     app = bench_app(url)
-    steps = []
+    found = {}
     with app.app_context():
-        counter = {"n": 0}
+        engine = db.engine
+    # Requests outside that app context: each gets its own (and its own `g`, where the CSRF token is kept).
+    statements: list[str] = []
 
-        def _count(*_args):
-            counter["n"] += 1
+    def _count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:90])
 
-        event.listen(db.engine, "before_cursor_execute", _count)
-        client = app.test_client()
-        kw = {"base_url": "https://localhost",
-              "headers": {"Accept-Language": "nl", "Referer": "https://localhost/gatherings/tel-de-queries"}}
-        for i in range(3):  # the third registration is a warm one: caches filled
-            counter["n"] = 0
-            page = client.get(f"/gatherings/tel-de-queries", **kw)
-            n_page = counter["n"]
-            token = CSRF_FIELD.search(page.get_data(as_text=True)).group(1)
-            counter["n"] = 0
-            answer = client.post("/gatherings/tel-de-queries/register", data={
-                "csrf_token": token, "name": f"Teller {i}", "email": f"teller{i}@voorbeeld.nl",
-                "perspective": "", "consent": "y"}, **kw)
-            n_post = counter["n"]
-            counter["n"] = 0
-            client.get(answer.headers["Location"], **kw)
-            n_result = counter["n"]
-            steps = [("GET page", n_page, page.status_code), ("POST form", n_post, answer.status_code),
-                     ("GET result", n_result, 200)]
-        event.remove(db.engine, "before_cursor_execute", _count)
-        db.engine.dispose()
-    return steps
+    event.listen(engine, "before_cursor_execute", _count)
+    kw = {"base_url": "https://localhost",
+          "headers": {"Accept-Language": "nl", "Referer": "https://localhost/gatherings/tel-de-queries"}}
+    for i in range(4):
+        client = app.test_client()  # a new visitor
+        steps = []
+        statements.clear()
+        page = client.get("/gatherings/tel-de-queries", **kw)
+        steps.append(("GET page", list(statements)))
+        token = CSRF_FIELD.search(page.get_data(as_text=True)).group(1)
+        statements.clear()
+        answer = client.post("/gatherings/tel-de-queries/register", data={
+            "csrf_token": token, "name": f"Teller {i}", "email": f"teller{i}@voorbeeld.nl",
+            "organisation": "", "needs": "", "consent": "y"}, **kw)
+        assert answer.status_code == 303, (answer.status_code, answer.get_data(as_text=True)[:300])
+        steps.append(("POST form", list(statements)))
+        statements.clear()
+        client.get(answer.headers["Location"], **kw)
+        steps.append(("GET result", list(statements)))
+        if i == 1:
+            found["confirmed"] = steps
+        elif i == 3:
+            found["waitlisted"] = steps
+    event.remove(engine, "before_cursor_execute", _count)
+    engine.dispose()
+    return found
 
 
 def outcome(url: str) -> dict:
@@ -187,8 +197,8 @@ class Server:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         command = [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), *extra_args, target]
         if py_spy:
-            command = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses", "--idle",
-                       "--rate", "250", "--format", "speedscope", "--output", py_spy, "--", *command]
+            command = [str(Path(sys.executable).with_name("py-spy")), "record", "--subprocesses",
+                       "--rate", "250", "--gil", "--format", "raw", "--output", py_spy, "--", *command]
         self.out = open(logdir / f"{name}.log", "w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -362,7 +372,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 0) or None,
                         help="gunicorn workers for both servers (default: gunicorn.conf.py's, 2 x cores + 1)")
     parser.add_argument("--no-baseline", action="store_true", help="only the app")
-    parser.add_argument("--py-spy", metavar="FILE", help="profile the app's workers with py-spy (speedscope file)")
+    parser.add_argument("--py-spy", metavar="FILE", help="profile the app's workers with py-spy: collapsed stacks (flamegraph.pl, speedscope.app), CPU only")
+    parser.add_argument("--show-queries", action="store_true", help="list the SQL statements per step")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
     args = parser.parse_args()
     workers = args.workers or 2 * len(os.sched_getaffinity(0)) + 1
@@ -376,11 +387,16 @@ def main() -> int:
     ok = True
     try:
         prepare(url, args.seats)
-        steps = count_queries(url)
-        print("SQL statements per registration (in-process count, warm): "
-              + ", ".join(f"{label} {n}" for label, n, _ in steps)
-              + f"; total {sum(n for _, n, _ in steps)} (plus per request that uses the database:"
-                " BEGIN/COMMIT and the pool's pre-ping, which are not statements of ours)")
+        for outcome_, steps in count_queries(url).items():
+            print(f"SQL statements per registration, {outcome_} (in-process count, warm): "
+                  + ", ".join(f"{label} {len(found)}" for label, found in steps)
+                  + f"; total {sum(len(found) for _, found in steps)}")
+            if args.show_queries:
+                for label, found in steps:
+                    for statement in found:
+                        print(f"     {label:<10} {statement}")
+        print("   (besides these, each request that uses the database: BEGIN, COMMIT or ROLLBACK, and the pool's"
+              " pre-ping)")
 
         baselines = []
 
