@@ -30,6 +30,7 @@ from ..timeutil import utcnow
 DOOR_RESULTS = 25
 # Nobody is listed at the door until at least this many letters are typed.
 DOOR_MIN_QUERY = 2
+MAX_ID = 2**31 - 1  # the integer primary keys
 
 
 class ActionRefused(Exception):
@@ -193,6 +194,8 @@ def door_search(gathering: Gathering, query: str | None) -> list[Registration]:
 
 def registration_of(gathering: Gathering, registration_id: int) -> Registration:
     """The registration, if it belongs to this gathering; LookupError otherwise."""
+    if not 0 < registration_id <= MAX_ID:
+        raise LookupError(registration_id)  # PostgreSQL would refuse it as an integer: a 500, not a 404
     found = db.session.get(Registration, registration_id)
     if found is None or found.gathering_id != gathering.id:
         raise LookupError(registration_id)

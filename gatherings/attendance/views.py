@@ -36,6 +36,14 @@ def _query_arg() -> str:
     return " ".join((request.args.get("q") or "").split())[:100]
 
 
+def _small_int(value: str | None, minimum: int, maximum: int) -> int | None:
+    """A whole number from the query string within bounds, else None (never an error)."""
+    if not value or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if minimum <= number <= maximum else None
+
+
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -194,9 +202,10 @@ def door(slug: str):
     query = _query_arg()
     people = services.door_search(gathering, query)
     done = None
-    if request.args.get("done", "").isdigit():
+    done_id = _small_int(request.args.get("done"), 1, services.MAX_ID)
+    if done_id:
         try:
-            done = services.registration_of(gathering, int(request.args["done"]))
+            done = services.registration_of(gathering, done_id)
         except LookupError:
             done = None
     return render_template(
@@ -340,8 +349,7 @@ def sign_in_list(slug: str):
 @bp.get("/exports")
 @admin_required
 def export_log():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10000 else 1
+    page = _small_int(request.args.get("page"), 1, 10000) or 1
     per_page = 100
     entries = exports.export_log(limit=per_page + 1, offset=(page - 1) * per_page)
     return render_template("attendance/export_log.html", entries=entries[:per_page], page=page,
@@ -382,8 +390,7 @@ def dashboard():
 @bp.get("/reports")
 @organiser_required
 def report():
-    year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    year = _small_int(request.args.get("year"), 2000, 2100)
     result = reports.report(year)
     month_labels = [format_datetime(_month_start(m), "MMM y") for m in result.months]
     charts = {

@@ -119,3 +119,12 @@ def test_check_in_cancelled_registration(org_client, gathering):
 def test_door_done_parameter_ignores_rubbish(org_client, gathering):
     assert org_client.get(url(gathering, "?done=abc")).status_code == 200
     assert org_client.get(url(gathering, "?done=999999")).status_code == 200
+
+
+def test_rubbish_numbers_are_not_errors(org_client, gathering):
+    assert org_client.get(url(gathering, "?done=" + "9" * 30)).status_code == 200
+    assert org_client.post(url(gathering, "/" + "9" * 20)).status_code == 404
+    assert org_client.post(url(gathering, "/2147483648/undo")).status_code == 404
+    assert org_client.get("/organise/reports?year=" + "9" * 5000).status_code == 200
+    assert org_client.get(url(gathering, "?q=" + "ä" * 5000)).status_code == 200
+    assert org_client.get(url(gathering, ".json?q=%25_%27")).get_json()["people"] == []
