@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from .perspectives import NOT_SAID, PERSPECTIVES
 
@@ -59,10 +59,10 @@ class RegistrationForm(FlaskForm):
         self.perspective.choices = list(self.perspective.choices)
         if perspective_required:
             self.perspective.choices = [c for c in self.perspective.choices if c.value != NOT_SAID]
-
-    def validate_perspective(self, field):
-        if self.perspective_required and not field.data:
-            raise ValidationError(_l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."))
+            # Not Optional() with a validate_perspective(): Optional stops the chain on an empty answer,
+            # so the message came only in a second round, after the other fields were right.
+            self.perspective.validators = [
+                InputRequired(_l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."))]
 
     @property
     def is_spam(self) -> bool:

@@ -431,3 +431,13 @@ def test_rate_limit_per_address_answers_429_in_dutch(make_app):
     last = client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": "zelfde@voorbeeld.nl"})
     assert last.status_code == 429
     assert "Even rustig aan" in last.text
+
+
+def test_empty_form_in_mixed_session_names_the_perspective_at_once(client):
+    """All messages in one round: the perspective too, not only after name, address and consent are right."""
+    g = make_gathering(kind="mixed")
+    response = client.post(f"/gatherings/{g.slug}/register", data={})
+    page = Page(response.text)
+    links = [a.get("href") for a in page.by_id("error-summary").find_all("a")]
+    assert links == ["#name", "#email", "#perspective-0", "#consent"]
+    assert "Kies uw perspectief." in page.error_for("perspective-0")

@@ -1,0 +1,171 @@
+"""A real browser (Debian's chromium through Playwright) finds a gathering and registers.
+
+The app runs in a werkzeug server in a thread on 127.0.0.1 with a temporary SQLite
+database filled by `flask demo`, with CSRF protection on as in production.
+axe-core (tests/js, `npm install` there; .ci/run does it) checks each page
+against WCAG 2.2 A/AA when it is installed.
+"""
+import os
+import re
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from gatherings import create_app
+from gatherings.extensions import db
+
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = os.path.join(os.path.dirname(__file__), "..", "js", "node_modules", "axe-core", "axe.min.js")
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app({
+        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
+        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
+    })
+    app.instance_path = str(folder / "instance")
+    with app.app_context():
+        db.create_all()
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+    server.server_close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp only so that the test can inject axe-core; the app's own pages use no inline script.
+    context = browser.new_context(locale="nl-NL", bypass_csp=True, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def axe_violations(page) -> list[str]:
+    if not os.path.exists(AXE):
+        return []
+    page.add_script_tag(path=AXE)
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+        return r.violations.map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+    }""")
+    return result
+
+
+def focus_is_visible(page) -> bool:
+    return page.evaluate("""() => {
+        const el = document.activeElement, s = getComputedStyle(el);
+        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+        return outline || (s.boxShadow && s.boxShadow !== 'none');
+    }""")
+
+
+def test_find_a_gathering_register_with_the_keyboard_and_read_the_result(live_server, page):
+    page.goto(live_server + "/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_role("heading", level=1).inner_text() == "Bijeenkomsten"
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Een kijkje in elkaars keuken: De Hoven").click()
+    page.wait_for_url(re.compile(r"/gatherings/in-elkaars-keuken-utrecht$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Een kijkje in elkaars keuken: De Hoven"
+    assert axe_violations(page) == []
+
+    page.get_by_label("Naam").fill("Fatima El Amrani")
+    page.get_by_label("E-mailadres").fill("fatima@voorbeeld.nl")
+    page.get_by_label("Naaste").check()
+    # From here on only the keyboard: the consent box, then Tab to the button, then Enter.
+    page.get_by_label("Ik geef toestemming").focus()
+    page.keyboard.press("Space")
+    assert page.get_by_label("Ik geef toestemming").is_checked()
+    page.keyboard.press("Tab")
+    button = page.get_by_role("button", name="Aanmelden")
+    assert button.evaluate("el => el === document.activeElement")
+    assert focus_is_visible(page), "the submit button shows no visible focus"
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/r/[A-Za-z0-9_-]{43}\?new=1$"))
+    status = page.get_by_role("status")
+    assert "Gelukt. U bent aangemeld." in status.inner_text()
+    link = page.locator(".personal-link a")
+    assert re.search(r"/r/[A-Za-z0-9_-]{43}$", link.inner_text())
+    assert "Fatima El Amrani" in page.locator("dl.facts").inner_text()
+    assert axe_violations(page) == []
+
+    # The personal link leads to the same registration, with the cancel step.
+    page.goto(link.get_attribute("href").replace("http://localhost", live_server))
+    page.get_by_role("button", name="Aanmelding annuleren").click()
+    assert "Weet u zeker" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Ja, annuleer mijn aanmelding").click()
+    assert "Deze aanmelding is geannuleerd." in page.get_by_role("status").first.inner_text() or \
+        "Deze aanmelding is geannuleerd." in page.locator("main").inner_text()
+
+
+def test_empty_form_shows_the_summary_whose_links_move_focus_to_the_fields(live_server, page):
+    page.goto(live_server + "/gatherings/gemengde-sessie-jongvolwassenen")
+    page.get_by_role("button", name=re.compile("Aanmelden")).click()
+
+    summary = page.get_by_role("alert")
+    assert "Er is iets niet goed ingevuld" in summary.inner_text()
+    assert page.title().startswith("Fout:")
+    targets = {
+        "Vul uw naam in.": "name",
+        "Vul uw e-mailadres in.": "email",
+        "Kies uw perspectief.": "perspective-0",
+        "Zonder uw toestemming": "consent",
+    }
+    for text, field_id in targets.items():
+        link = summary.get_by_role("link", name=re.compile(re.escape(text)))
+        link.click()
+        active = page.evaluate("document.activeElement.id")
+        assert active == field_id, f"{text!r} moved focus to {active!r}"
+    assert axe_violations(page) == []
+
+    # What was typed stays after a second failed try.
+    page.get_by_label("Naam").fill("Sam")
+    page.get_by_role("button", name=re.compile("Aanmelden")).click()
+    assert page.get_by_label("Naam").input_value() == "Sam"
+
+
+def test_pages_pass_the_accessibility_check(live_server, page):
+    if not os.path.exists(AXE):
+        pytest.skip("axe-core not installed: cd tests/js && npm install")
+    found = {}
+    for path in ("/", "/?kind=mixed", "/gatherings/gemengde-sessie-jongvolwassenen",
+                 "/gatherings/thuis-in-de-wijk-groningen", "/gatherings/medezeggenschap-online", "/bestaat-niet",
+                 "/taal/en?next=/"):
+        page.goto(live_server + path)
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    assert found == {}
