@@ -37,7 +37,8 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text)
-    # The invitation as written when the change happened (its SEQUENCE belongs to that moment).
+    # REQUEST or CANCEL: the message carries an invitation for its registration. The sender
+    # builds it at the first attempt and keeps it in ``ics``, so a retry sends the same bytes.
     ics: Mapped[Optional[str]] = mapped_column(sa.Text)
     ics_method: Mapped[Optional[str]] = mapped_column(sa.String(10))
     # Stable per row: a message sent again after a crash is recognisably the same message.

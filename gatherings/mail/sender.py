@@ -84,8 +84,9 @@ def _address(name: str, address: str) -> Address | str:
         return address
 
 
-def build_mime(row: OutboxMessage) -> EmailMessage:
+def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
     """Plain text and HTML; with an invitation: multipart/mixed(alternative(text, html, calendar), invite.ics)."""
+    ics = ics if ics is not None else row.ics
     default_name, default_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
     msg = EmailMessage(policy=SMTP)
     msg["From"] = _address(row.from_name or default_name, default_address)
@@ -98,12 +99,12 @@ def build_mime(row: OutboxMessage) -> EmailMessage:
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(row.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(row.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
-    if row.ics:
+    if ics:
         method = row.ics_method or "REQUEST"
-        msg.add_alternative(row.ics, subtype="calendar", charset="utf-8", cte="base64",
+        msg.add_alternative(ics, subtype="calendar", charset="utf-8", cte="base64",
                             params={"method": method})
         msg.make_mixed()
-        msg.add_attachment(row.ics.encode("utf-8"), maintype="application", subtype="ics",
+        msg.add_attachment(ics.encode("utf-8"), maintype="application", subtype="ics",
                            filename="invite.ics", params={"method": method})
     msg["Content-Language"] = "nl"  # after the body: set_content drops Content-* headers
     return msg
@@ -262,6 +263,18 @@ def claim_next(now: datetime | None = None) -> tuple[int, int] | None:
     return None
 
 
+def _build_invitation(row: OutboxMessage) -> str | None:
+    if not row.ics_method or row.registration_id is None:
+        return None
+    from ..registration.models import Registration
+    from .services import invitation_for
+
+    registration = db.session.get(Registration, row.registration_id)
+    if registration is None:
+        return None
+    return invitation_for(registration, row.ics_method)
+
+
 def _record(row_id: int, claim: int, **values) -> bool:
     """Write the outcome if we still hold the claim. Commits."""
     done = db.session.execute(
@@ -273,14 +286,17 @@ def _record(row_id: int, claim: int, **values) -> bool:
 
 def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime | None = None) -> None:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
-    db.session.expunge(row)
-    db.session.rollback()  # hold no transaction (and no lock) while talking to the mail server
+    ics = row.ics
     try:
         try:
-            data = build_mime(row).as_bytes()
+            ics = ics or _build_invitation(row)
+            data = build_mime(row, ics).as_bytes()
         except (ValueError, TypeError, LookupError) as error:
             # A row that cannot become a message (say, an address with a line break) never will.
             raise PermanentFailure(f"message could not be built: {error.__class__.__name__}: {error}") from error
+        finally:
+            db.session.expunge(row)
+            db.session.rollback()  # hold no transaction (and no lock) while talking to the mail server
         where = transport.send(row, data)
     except TemporaryFailure as error:
         now = now or utcnow()
@@ -294,7 +310,7 @@ def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime
         else:
             retry_at = now + retry_delay(attempts)
             _record(row_id, claim, status="queued", attempts=attempts, last_error=str(error)[:2000],
-                    next_attempt_at=retry_at, claimed_at=None)
+                    next_attempt_at=retry_at, claimed_at=None, ics=ics)
             outcome.deferred += 1
             log.warning("mail %s (%s) to %s: not sent, retry at %s: %s", row_id, row.kind, row.to_address,
                         retry_at.isoformat(timespec="seconds"), error)
@@ -308,7 +324,7 @@ def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime
         log.error("mail %s (%s) to %s: refused for good: %s", row_id, row.kind, row.to_address, error)
         return
     if _record(row_id, claim, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, last_error="",
-               claimed_at=None):
+               claimed_at=None, ics=ics):
         outcome.sent += 1
         log.info("mail %s (%s) to %s: sent (%s)", row_id, row.kind, row.to_address, where)
     else:

@@ -69,8 +69,12 @@ def _gathering_context(gathering: Gathering) -> dict:
 
 # -- invitations ----------------------------------------------------------------------------
 
-def _invitation(registration: Registration, method: str) -> str:
-    """The .ics for this person, from the one iCalendar module (SEQUENCE rules live there)."""
+def invitation_for(registration: Registration, method: str) -> str:
+    """The .ics for this person, from the one iCalendar module (SEQUENCE rules live there).
+
+    Built by the sender, not here: it is the costliest part of a message, and
+    the receivers run while registration holds the gathering's lock.
+    """
     from ..calendar import ics
 
     gathering = registration.gathering
@@ -89,7 +93,6 @@ def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
     with force_locale("nl"):
         text = render_template(f"mail/{kind}.txt", **context)
         html = render_template(f"mail/{kind}.html", **context)
-        ics = _invitation(registration, ics_method) if ics_method and registration is not None else None
     message = OutboxMessage(
         kind=kind,
         to_address=to.strip(),
@@ -100,8 +103,7 @@ def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
         subject=" ".join(subject.split())[:300],
         body_text=text,
         body_html=html,
-        ics=ics,
-        ics_method=ics_method if ics else None,
+        ics_method=ics_method if registration is not None else None,
         message_id=f"<{kind.replace('_', '-')}.{uuid.uuid4().hex}@{_sender_domain()}>",
         dedupe_key=dedupe_key,
         registration_id=registration.id if registration is not None else None,

@@ -167,3 +167,16 @@ def test_a_message_that_cannot_be_sent_is_failed_and_the_rest_goes(app, smtp):
     assert "could not be built" in broken.last_error
     assert fine.status == "sent"
     assert [e.rcpt_tos for e in smtp.envelopes] == [["cor@voorbeeld.nl"]]
+
+
+def test_invitation_is_built_by_the_sender_and_kept_for_retries(app, smtp):
+    queue_confirmations(1)
+    assert outbox()[0].ics is None and outbox()[0].ics_method == "REQUEST"  # nothing built inside the request
+    send_due()  # server down
+    kept = outbox()[0].ics
+    assert kept and "METHOD:REQUEST" in kept
+    smtp.start()
+    send_due(now=utcnow() + timedelta(minutes=1))
+    (message,) = smtp.messages
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_content().replace("\r\n", "\n") == kept.replace("\r\n", "\n")
