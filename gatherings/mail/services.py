@@ -167,7 +167,15 @@ def on_registration_cancelled(registration: Registration, by_organiser: bool = F
 
 
 def on_registration_duplicate(registration: Registration, **_kw) -> None:
-    """Someone registered again with this address: its owner gets their own link, nobody else learns anything."""
+    """Someone registered again with this address: its owner gets their own link, nobody else learns anything.
+
+    At most one such message per registration an hour, so the form cannot be used to flood someone's inbox.
+    """
+    recent = db.session.scalar(sa.select(sa.func.count()).where(
+        OutboxMessage.registration_id == registration.id, OutboxMessage.kind == "duplicate",
+        OutboxMessage.created_at > utcnow() - timedelta(hours=1)))
+    if recent:
+        return
     queue_for_registration("duplicate", registration, position=waitlist_position(registration),
                            subject=_subject(lambda g: _("U bent al aangemeld: %(title)s", title=g.title),
                                             registration.gathering))
