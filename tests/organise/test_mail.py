@@ -3,13 +3,17 @@ import sqlalchemy as sa
 
 from gatherings.extensions import db
 from gatherings.mail.models import OutboxMessage
+from gatherings.mail.sender import send_due
 from tests.factories import login_as, make_gathering, make_organiser, make_registration
 
 from .test_gatherings import _edit_form
 
 
 def _queued(kind):
-    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+    # The sender builds the invitation (into .eml files here, no MAIL_SERVER in tests); then read the rows.
+    send_due()
+    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)
+                                   .order_by(OutboxMessage.id).execution_options(populate_existing=True)))
 
 
 def _setup(client):
