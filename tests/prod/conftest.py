@@ -32,9 +32,13 @@ def _pg_url(name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def pg_database():
-    """A PostgreSQL database of this test's own, with the schema; its URL."""
+    """A PostgreSQL database of these tests' own, with the schema; its URL.
+
+    One for the session (each test makes a gathering of its own): dropping a database makes PostgreSQL
+    write a checkpoint, which on a busy machine takes seconds.
+    """
     if not PG_ADMIN_URL:
         pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL)")
     name = f"gatherings_prod_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -60,7 +64,8 @@ def pg_database():
     admin.dispose()
 
 
-def make_national_day(url: str, capacity: int, slug: str = "landelijke-dag") -> str:
+def make_national_day(url: str, capacity: int) -> str:
+    slug = f"landelijke-dag-{uuid.uuid4().hex[:8]}"
     from gatherings import create_app
     from gatherings.catalogue.models import Gathering
     from gatherings.extensions import db

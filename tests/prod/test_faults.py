@@ -13,7 +13,7 @@ pytestmark = pytest.mark.postgres
 
 
 def test_a_worker_killed_mid_rush_loses_no_answered_registration_and_oversells_nothing(pg_database, serve):
-    capacity, people, clients = 30, 120, 12
+    capacity, people, clients = 20, 72, 9
     slug = make_national_day(pg_database, capacity)
     server = serve(pg_database, workers=3)
     answers: dict[str, str | None] = {}
