@@ -11,6 +11,7 @@ from flask_limiter.util import get_remote_address
 from ..catalogue.models import Gathering, HostOrganisation, Theme
 from ..extensions import db, limiter
 from ..registration.services import availability, availability_for
+from ..timeutil import utcnow
 from . import accounts, services
 from .access import gathering_for_organiser, organiser_required, visible_gatherings_query
 from .forms import LoginForm, PasswordForm
@@ -98,10 +99,14 @@ def password():
 @bp.get("/")
 @organiser_required
 def index():
-    gatherings = list(db.session.scalars(
-        visible_gatherings_query(current_user).order_by(Gathering.starts_at.desc(), Gathering.id)
-    ))
-    return render_template("organise/index.html", gatherings=gatherings, seats=availability_for(gatherings))
+    visible = visible_gatherings_query(current_user)
+    now = utcnow()
+    upcoming = list(db.session.scalars(
+        visible.where(Gathering.ends_at > now).order_by(Gathering.starts_at, Gathering.id)))
+    past = list(db.session.scalars(
+        visible.where(Gathering.ends_at <= now).order_by(Gathering.starts_at.desc(), Gathering.id).limit(100)))
+    return render_template("organise/index.html", upcoming=upcoming, past=past,
+                           seats=availability_for(upcoming + past))
 
 
 # -- gatherings -------------------------------------------------------------

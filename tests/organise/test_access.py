@@ -78,3 +78,19 @@ def test_organiser_list_shows_only_own_gatherings_admin_sees_all(client, world):
     login_as(client, world["admin"])
     page = client.get("/organise/").get_data(as_text=True)
     assert "Bijeenkomst van A" in page and "Bijeenkomst van B" in page
+
+
+def test_list_puts_upcoming_first_soonest_first_then_past(client, world):
+    from datetime import timedelta
+
+    from gatherings.timeutil import utcnow
+    from tests.factories import make_gathering
+
+    admin = world["admin"]
+    now = utcnow().replace(microsecond=0)
+    make_gathering(title="Volgend jaar", starts_at=now + timedelta(days=300))
+    make_gathering(title="Vorige maand", starts_at=now - timedelta(days=30))
+    login_as(client, admin)
+    page = client.get("/organise/").get_data(as_text=True)
+    order = [page.index(t) for t in ("Bijeenkomst van A", "Volgend jaar", "Voorbije bijeenkomsten", "Vorige maand")]
+    assert order == sorted(order)

@@ -191,3 +191,14 @@ def test_login_with_csrf_token_works(strict_app):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/organise/login", data={"email": "piet@voorbeeld.nl", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
+
+
+def test_anonymous_visitor_comes_back_after_logging_in(client, app):
+    make_organiser("piet@voorbeeld.nl")
+    response = client.get("/organise/password")
+    assert response.status_code == 302
+    login_url = response.headers["Location"]
+    assert login_url.startswith("/organise/login?next=")
+    g.pop("_login_user", None)
+    response = client.post(login_url, data={"email": "piet@voorbeeld.nl", "password": PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"] == "/organise/password"
