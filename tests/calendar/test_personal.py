@@ -108,7 +108,7 @@ def test_partial_template_shows_webcal_link_and_renew_form(app):
     with app.test_request_context():
         html = app.jinja_env.get_template("calendar/_my_feed.html").render(feed_token=token, renew_url="/vernieuw")
     assert f'href="webcal://gatherings.test/calendar/my/{token}.ics"' in html
-    assert f"http://gatherings.test/calendar/my/{token}.ics" in html
+    assert f'href="http://gatherings.test/calendar/my/{token}.ics"' in html
     assert '<form method="post" action="/vernieuw">' in html
 
 

@@ -106,6 +106,25 @@ def test_kind_and_theme_feeds(client, mix, icaljs, tmp_path):
     assert client.get("/calendar/themes/onbekend.ics").status_code == 404
 
 
+def test_every_address_answers_folded_crlf_utf8(client, mix):
+    from gatherings.calendar import services
+
+    token = services.feed_token_for("iemand@voorbeeld.nl")
+    db.session.commit()
+    for path in ("/calendar.ics", "/calendar/theme.ics", "/calendar/national.ics", "/calendar/mixed.ics",
+                 "/calendar/themes/inclusie.ics", f"/gatherings/{mix['upcoming'].slug}.ics",
+                 f"/calendar/my/{token}.ics"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8", path
+        body = response.data
+        body.decode("utf-8")
+        assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n"), path
+        lines = body[:-2].split(b"\r\n")
+        assert all(len(line) <= 75 and b"\n" not in line and b"\r" not in line for line in lines), path
+        parse_strict(body)
+
+
 def test_conditional_requests(client, mix):
     first = client.get("/calendar.ics")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
@@ -218,7 +237,7 @@ def test_subscribe_page(client, mix):
     for path in ("/calendar.ics", "/calendar/theme.ics", "/calendar/national.ics", "/calendar/mixed.ics",
                  "/calendar/themes/inclusie.ics"):
         assert f'href="webcal://gatherings.test{path}"' in html
-        assert f"http://gatherings.test{path}" in html
+        assert f'href="http://gatherings.test{path}"' in html
     for client_name in ("Google Agenda", "Outlook", "Apple Agenda", "Thunderbird"):
         assert f"<h3>{client_name}</h3>" in html
 
