@@ -8,24 +8,29 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from .perspectives import NOT_SAID, PERSPECTIVES
 
 
-def _strip(value):
+def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def email_validators():
+    """The checks every e-mail address field uses, with the same Dutch messages."""
+    return [InputRequired(_l("Vul uw e-mailadres in.")),
+            Length(max=254, message=_l("Dit e-mailadres is te lang.")),
+            Email(_l("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl."),
+                  check_deliverability=False)]
 
 
 class RegistrationForm(FlaskForm):
     name = StringField(
         _l("Naam"),
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[InputRequired(_l("Vul uw naam in.")),
                     Length(max=200, message=_l("Uw naam mag hoogstens 200 tekens lang zijn."))],
     )
     email = EmailField(
         _l("E-mailadres"),
-        filters=[_strip],
-        validators=[InputRequired(_l("Vul uw e-mailadres in.")),
-                    Length(max=254, message=_l("Dit e-mailadres is te lang.")),
-                    Email(_l("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl."),
-                          check_deliverability=False)],
+        filters=[strip_whitespace],
+        validators=email_validators(),
     )
     perspective = RadioField(
         _l("Vanuit welk perspectief komt u?"),
@@ -38,12 +43,12 @@ class RegistrationForm(FlaskForm):
     )
     organisation = StringField(
         _l("Organisatie (niet verplicht)"),
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))],
     )
     needs = TextAreaField(
         _l("Wat heeft u nodig om goed mee te kunnen doen? (niet verplicht)"),
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn."))],
     )
     consent = BooleanField(
