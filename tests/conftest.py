@@ -31,7 +31,9 @@ def database_url(tmp_path_factory):
         yield None
         return
     name = f"gatherings_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = sa.create_engine(_pg_url(PG_ADMIN_URL, "postgres"), isolation_level="AUTOCOMMIT")
+    # No pool: a test restarts PostgreSQL, and a pooled connection would be dead at teardown.
+    admin = sa.create_engine(_pg_url(PG_ADMIN_URL, "postgres"), isolation_level="AUTOCOMMIT",
+                             poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = _pg_url(PG_ADMIN_URL, name)

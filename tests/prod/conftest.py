@@ -42,7 +42,7 @@ def pg_database():
     if not PG_ADMIN_URL:
         pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL)")
     name = f"gatherings_prod_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = sa.create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(_pg_url("postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = _pg_url(name)
