@@ -132,3 +132,20 @@ def test_home_page_in_dutch_with_nl_or_no_preference(client, accept):
     assert "Iedereen is welkom" in page.text
     assert "Toon bijeenkomsten" in page.text
     assert "Everyone is welcome" not in page.text
+
+
+def test_templates_follow_a_forced_language_inside_an_english_request(app):
+    """Mail is Dutch also when the visitor browses in English (gatherings/i18n.py keeps the catalogue per language)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = '{{ _("Bijeenkomsten") }} {{ when(start, end) }}'
+    from datetime import datetime, timezone
+    start = datetime(2027, 2, 2, 12, 30, tzinfo=timezone.utc)
+    end = datetime(2027, 2, 2, 15, 0, tzinfo=timezone.utc)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(template, start=start, end=end).startswith("Gatherings Tuesday 2 February 2027")
+        with force_locale("nl"):
+            assert render_template_string(template, start=start, end=end) == \
+                "Bijeenkomsten dinsdag 2 februari 2027, 13:30 – 16:00"
+        assert render_template_string(template, start=start, end=end).startswith("Gatherings Tuesday")

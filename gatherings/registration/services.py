@@ -122,6 +122,34 @@ def availability(gathering: Gathering) -> Availability:
     return availability_for([gathering])[gathering.id]
 
 
+@cache
+def _counts_and_known_statement() -> sa.Select:
+    return (
+        sa.select(Registration.perspective_group, Registration.status, sa.func.count(),
+                  sa.func.sum(sa.case((Registration.email_key == sa.bindparam("key"), 1), else_=0)))
+        .where(Registration.gathering_id == sa.bindparam("gathering_id"), Registration.status != "cancelled")
+        .group_by(Registration.perspective_group, Registration.status)
+    )
+
+
+def _availability_and_known(gathering: Gathering, key: str | None) -> tuple[Availability, bool]:
+    """The seat counts, and whether ``key`` already has an active registration: one query, not two.
+
+    Runs under the gathering's lock for every registration of the opening rush.
+    """
+    groups = {grp: Seats(gathering.allotment(grp)) for grp in GROUPS} if gathering.is_mixed else {}
+    avail = Availability(Seats(gathering.capacity), groups)
+    known = False
+    rows = db.session.execute(_counts_and_known_statement(), {"gathering_id": gathering.id, "key": key or ""})
+    for group, status, count, matches in rows:
+        known = known or bool(matches)
+        setattr(avail.total, status, getattr(avail.total, status) + count)
+        if group in avail.groups:
+            seats = avail.groups[group]
+            setattr(seats, status, getattr(seats, status) + count)
+    return avail, known
+
+
 def _has_seat(gathering: Gathering, group: str | None, avail: Availability | None = None) -> bool:
     avail = avail or availability(gathering)
     if avail.total.seats_left <= 0:
@@ -205,14 +233,13 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
         raise RegistrationRefused("perspective_required")
 
     key = email_key(applicant.email)
-    if key:
+    avail, known = _availability_and_known(gathering, key)
+    if known:
         existing = db.session.scalars(
             _active_by_email_statement(), {"gathering_id": gathering.id, "key": key}
         ).first()
         if existing is not None:
             return RegisterResult(existing, created=False)
-
-    avail = availability(gathering)
     if avail.total.waitlisted and avail.seats_left > 0:
         # A seat freed by a raised capacity goes to who waited first. (Counted once: the lock keeps the
         # counts still, and this is the hot path of the opening rush.)
@@ -242,7 +269,9 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
     if registration.status == "confirmed":
         signals.registration_confirmed.send(registration)
     else:
-        signals.registration_waitlisted.send(registration)
+        # The newest in line: behind everyone already waiting (in their group, in a mixed session).
+        line = avail.groups[group] if gathering.is_mixed else avail.total
+        signals.registration_waitlisted.send(registration, position=line.waitlisted + 1)
     return RegisterResult(registration, created=True)
 
 
