@@ -35,8 +35,8 @@ def send_command(loop: bool, interval: float | None) -> None:
     target = current_app.config.get("MAIL_SERVER") or outbox_dir()
     if not loop:
         outcome = send_due()
-        log.info("mail send: %d sent, %d to retry later, %d failed (to %s)",
-                 outcome.sent, outcome.deferred, outcome.failed, target)
+        log.info("mail send: %d sent, %d to retry later, %d failed, %d dropped (to %s)",
+                 outcome.sent, outcome.deferred, outcome.failed, outcome.dropped, target)
         sys.exit(outcome.exit_code)
 
     interval = interval if interval is not None else float(current_app.config.get("MAIL_SEND_INTERVAL", 5))
@@ -52,9 +52,9 @@ def send_command(loop: bool, interval: float | None) -> None:
     while not stopping:
         try:
             outcome = send_due()
-            if outcome.sent or outcome.deferred or outcome.failed:
-                log.info("mail send: %d sent, %d to retry later, %d failed",
-                         outcome.sent, outcome.deferred, outcome.failed)
+            if outcome.sent or outcome.deferred or outcome.failed or outcome.dropped:
+                log.info("mail send: %d sent, %d to retry later, %d failed, %d dropped",
+                         outcome.sent, outcome.deferred, outcome.failed, outcome.dropped)
         except (OperationalError, InterfaceError) as error:
             db.session.rollback()
             log.error("mail send: database unavailable, trying again: %s", error.__class__.__name__)

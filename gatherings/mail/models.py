@@ -35,8 +35,16 @@ class OutboxMessage(db.Model):
     from_name: Mapped[Optional[str]] = mapped_column(sa.String(200))
     reply_to: Mapped[str] = mapped_column(sa.String(254), default="")
     subject: Mapped[str] = mapped_column(sa.String(300))
-    body_text: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str] = mapped_column(sa.Text)
+    # NULL until rendered. Messages about a registration are queued unrendered (rendering costs
+    # CPU, and the queueing runs while registration holds the gathering's lock); the sender
+    # renders them at the first claim from the registration, its gathering and ``context``, and
+    # keeps the result here, so a retry sends the same text and /my's export shows what was sent.
+    body_text: Mapped[Optional[str]] = mapped_column(sa.Text)
+    body_html: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # JSON object: the message's own facts beside the registration and gathering (a waiting-list
+    # position, an organiser's words ...), as they were when it was queued. Can hold words about
+    # a person: erased with the rest of their data.
+    context: Mapped[Optional[str]] = mapped_column(sa.Text)
     # REQUEST or CANCEL: the message carries an invitation for its registration. The sender
     # builds it at the first attempt and keeps it in ``ics``, so a retry sends the same bytes.
     ics: Mapped[Optional[str]] = mapped_column(sa.Text)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..calendar.models import FeedToken
 from ..calendar.services import forget_unused_feed_tokens
@@ -82,6 +83,23 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _text_of(message: OutboxMessage) -> str | None:
+    """The text as sent (kept on the row); for a message the sender has not rendered yet, as it will read.
+
+    None when it cannot be rendered (its registration is gone, or its template fails: the sender
+    marks such a row dropped or failed). The preview is not stored: the sender renders its own.
+    """
+    if message.body_text is not None:
+        return message.body_text
+    try:
+        rendered = services.render_queued(message)
+    except SQLAlchemyError:
+        raise
+    except Exception:  # a broken message must not break the person's export
+        return None
+    return rendered[0] if rendered else None
+
+
 def export_data(email_key: str) -> dict:
     """Everything stored about this address, as plain data for a JSON download."""
     registrations = [{
@@ -107,7 +125,7 @@ def export_data(email_key: str) -> dict:
     } for r in registrations_of(email_key)]
     messages = [{
         "kind": m.kind, "subject": m.subject, "to": m.to_address, "status": m.status,
-        "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at), "text": m.body_text,
+        "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at), "text": _text_of(m),
     } for m in db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.email_key == email_key).order_by(OutboxMessage.id))]
     links = [{"created_at": _iso(a.created_at), "expires_at": _iso(a.expires_at)} for a in db.session.scalars(
@@ -146,7 +164,8 @@ def erase(email_key: str, now: datetime | None = None) -> int:
     )
     db.session.execute(
         sa.update(OutboxMessage).where(OutboxMessage.email_key == email_key)
-        .values(to_address="", to_name="", email_key="", body_text="", body_html="", ics=None, last_error="")
+        .values(to_address="", to_name="", email_key="", body_text="", body_html="", context=None, ics=None,
+                last_error="")
     )
     db.session.execute(sa.delete(AccessToken).where(AccessToken.email_key == email_key))
     db.session.flush()

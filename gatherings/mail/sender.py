@@ -1,5 +1,13 @@
 """Deliver the outbox: claim a due row, send it, record the outcome in its own commit.
 
+At a row's first claim the sender builds what was left for it: the bodies of a
+message about a registration (rendered here, not in the request that queued it,
+see ``services.render_queued``) and its calendar invitation. It keeps them on the
+row before sending, so a retry, or a sender taking over after a crash, sends the
+same text and invitation, and /my's export shows what was sent. A row whose
+registration was erased or anonymised before then is dropped, never sent with
+data missing; a row that cannot be rendered fails for good, with the reason.
+
 Never lost, never twice:
 - A row is claimed in a short transaction (``FOR UPDATE SKIP LOCKED`` on
   PostgreSQL, so senders on several machines each take different rows) and its
@@ -30,6 +38,7 @@ from email.utils import format_datetime, parseaddr
 import sqlalchemy as sa
 from flask import current_app
 from flask_mail import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db, mail
 from ..timeutil import utcnow
@@ -61,6 +70,7 @@ class Outcome:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    dropped: int = 0  # the registration was erased before its message went out
     lost_claims: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -284,20 +294,58 @@ def _record(row_id: int, claim: int, **values) -> bool:
     return done == 1
 
 
+class _Erased(Exception):
+    """The row's registration is gone or anonymised: its message is not to be sent."""
+
+
+def _render(row: OutboxMessage) -> dict:
+    """The bodies of a row queued unrendered, as values to keep on the row."""
+    from .services import render_queued
+
+    try:
+        bodies = render_queued(row)
+    except SQLAlchemyError:
+        raise  # the database, not the message: the claim times out and the row is tried again
+    except Exception as error:
+        # A template or context error stays an error however often we try: fail this row, not the sender.
+        raise PermanentFailure(f"message could not be rendered: {error.__class__.__name__}: {error}") from error
+    if bodies is None:
+        raise _Erased()
+    return {"body_text": bodies[0], "body_html": bodies[1]}
+
+
 def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime | None = None) -> None:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
-    ics = row.ics
+    db.session.expunge(row)  # values set below are for this attempt; only _record writes the row
+    built: dict = {}  # what this claim made and keeps on the row
     try:
         try:
-            ics = ics or _build_invitation(row)
-            data = build_mime(row, ics).as_bytes()
+            if row.body_text is None:
+                built.update(_render(row))
+            if row.ics is None:
+                ics = _build_invitation(row)
+                if ics:
+                    built["ics"] = ics
+            for name, value in built.items():
+                setattr(row, name, value)
+            data = build_mime(row).as_bytes()
         except (ValueError, TypeError, LookupError) as error:
             # A row that cannot become a message (say, an address with a line break) never will.
             raise PermanentFailure(f"message could not be built: {error.__class__.__name__}: {error}") from error
         finally:
-            db.session.expunge(row)
             db.session.rollback()  # hold no transaction (and no lock) while talking to the mail server
+        if built and not _record(row_id, claim, **built):
+            outcome.lost_claims += 1  # our claim timed out and another sender has the row: it sends
+            log.warning("mail %s: claim taken over before sending", row_id)
+            return
         where = transport.send(row, data)
+    except _Erased:
+        # context too: it can hold an organiser's words about the person.
+        _record(row_id, claim, status="dropped", claimed_at=None, context=None,
+                last_error="registration erased or anonymised before sending")
+        outcome.dropped += 1
+        log.info("mail %s (%s): dropped, its registration was erased", row_id, row.kind)
+        return
     except TemporaryFailure as error:
         now = now or utcnow()
         attempts = row.attempts + 1
@@ -310,21 +358,22 @@ def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime
         else:
             retry_at = now + retry_delay(attempts)
             _record(row_id, claim, status="queued", attempts=attempts, last_error=str(error)[:2000],
-                    next_attempt_at=retry_at, claimed_at=None, ics=ics)
+                    next_attempt_at=retry_at, claimed_at=None)
             outcome.deferred += 1
             log.warning("mail %s (%s) to %s: not sent, retry at %s: %s", row_id, row.kind, row.to_address,
                         retry_at.isoformat(timespec="seconds"), error)
         outcome.errors.append(str(error))
         raise
     except PermanentFailure as error:
+        # Keep what was rendered: /my's export then shows the message that could not go.
         _record(row_id, claim, status="failed", attempts=row.attempts + 1, last_error=str(error)[:2000],
-                claimed_at=None)
+                claimed_at=None, **built)
         outcome.failed += 1
         outcome.errors.append(str(error))
         log.error("mail %s (%s) to %s: refused for good: %s", row_id, row.kind, row.to_address, error)
         return
     if _record(row_id, claim, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, last_error="",
-               claimed_at=None, ics=ics):
+               claimed_at=None):
         outcome.sent += 1
         log.info("mail %s (%s) to %s: sent (%s)", row_id, row.kind, row.to_address, where)
     else:
@@ -337,7 +386,7 @@ def send_due(now: datetime | None = None, limit: int | None = None) -> Outcome:
     outcome = Outcome()
     transport = make_transport()
     try:
-        while limit is None or outcome.sent + outcome.failed + outcome.deferred < limit:
+        while limit is None or outcome.sent + outcome.failed + outcome.deferred + outcome.dropped < limit:
             claim = claim_next(now)
             if claim is None:
                 break

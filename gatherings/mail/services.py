@@ -1,12 +1,21 @@
 """Queue mail: every message is an outbox row, written in the transaction of the change that caused it.
 
 The receivers below listen to the registration and catalogue signals (connected
-in ``init_app``). They render the message at once, in Dutch, with links built
-on ``BASE_URL``, and only ``flush``: the caller's commit decides whether the
-change and its mail both happen or neither. ``sender.py`` delivers the rows.
+in ``register_listeners``) and only ``flush``: the caller's commit decides
+whether the change and its mail both happen or neither.
+
+A message about a registration is queued unrendered: the row has its subject,
+addresses and kind, and its own facts (a waiting-list position, an organiser's
+words ...) as JSON in ``context``. Rendering is the costly part, and these
+receivers run while registration holds the gathering's lock. ``sender.py``
+renders such a row at its first claim (``render_queued``: in Dutch, links on
+``BASE_URL``), keeps the bodies on the row, then delivers it. Only ``queue``
+called directly (the /my access link, whose secret exists only at that moment)
+renders at once. Both go through ``render_bodies``.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -81,18 +90,54 @@ def invitation_for(registration: Registration, method: str) -> str:
     return ics.invitation(gathering, registration, method, organizer_email=contact_of(gathering) or None).decode("utf-8")
 
 
-# -- writing outbox rows --------------------------------------------------------------------
+# -- rendering ------------------------------------------------------------------------------
 
-def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
-          registration: Registration | None = None, gathering: Gathering | None = None,
-          ics_method: str | None = None, from_name: str | None = None, reply_to: str = "",
-          dedupe_key: str | None = None, now: datetime | None = None) -> OutboxMessage:
-    """Render templates/mail/<kind>.txt and .html in Dutch and add the message to the outbox."""
-    now = now or utcnow()
+def render_bodies(kind: str, subject: str, context: dict) -> tuple[str, str]:
+    """templates/mail/<kind>.txt and .html in Dutch: the one way every message is rendered."""
     context = {"title": subject, **context}
     with force_locale("nl"):
-        text = render_template(f"mail/{kind}.txt", **context)
-        html = render_template(f"mail/{kind}.html", **context)
+        return render_template(f"mail/{kind}.txt", **context), render_template(f"mail/{kind}.html", **context)
+
+
+def _registration_context(registration: Registration, ics_method: str | None, extras: dict) -> dict:
+    gathering = registration.gathering
+    with force_locale("nl"):
+        context = _gathering_context(gathering)
+    context.update(registration=registration, registration_status=registration.status,
+                   manage_url=external_url("registration.show", token=registration.token), ics_method=ics_method)
+    context.update(extras)
+    return context
+
+
+def render_queued(row: OutboxMessage) -> tuple[str, str] | None:
+    """Text and HTML of a row that ``queue_for_registration`` wrote unrendered.
+
+    From its registration as it is now, that registration's gathering, and the
+    facts stored with the row. None when the registration is gone or was
+    anonymised (erased, purged): such a message is never to be sent.
+    """
+    registration = db.session.get(Registration, row.registration_id) if row.registration_id is not None else None
+    if registration is None or registration.anonymised_at is not None or not registration.email:
+        return None
+    extras = json.loads(row.context) if row.context else {}
+    return render_bodies(row.kind, row.subject, _registration_context(registration, row.ics_method, extras))
+
+
+def _as_json(extras: dict) -> str:
+    """The extras as JSON, refusing what JSON would not give back as it was (a tuple, a datetime ...)."""
+    text = json.dumps(extras, ensure_ascii=False, sort_keys=True)
+    if json.loads(text) != extras:
+        raise TypeError(f"mail context does not survive JSON unchanged: {extras!r}")
+    return text
+
+
+# -- writing outbox rows --------------------------------------------------------------------
+
+def _outbox_row(kind: str, *, to: str, to_name: str, subject: str, body_text: str | None, body_html: str | None,
+                context: str | None, registration: Registration | None, gathering: Gathering | None,
+                ics_method: str | None, from_name: str | None, reply_to: str, dedupe_key: str | None,
+                now: datetime | None) -> OutboxMessage:
+    now = now or utcnow()
     message = OutboxMessage(
         kind=kind,
         to_address=to.strip(),
@@ -101,8 +146,9 @@ def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
         from_name=" ".join(from_name.split())[:200] if from_name else None,
         reply_to=reply_to,
         subject=" ".join(subject.split())[:300],
-        body_text=text,
-        body_html=html,
+        body_text=body_text,
+        body_html=body_html,
+        context=context,
         ics_method=ics_method if registration is not None else None,
         message_id=f"<{kind.replace('_', '-')}.{uuid.uuid4().hex}@{_sender_domain()}>",
         dedupe_key=dedupe_key,
@@ -117,18 +163,38 @@ def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
     return message
 
 
+def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
+          registration: Registration | None = None, gathering: Gathering | None = None,
+          ics_method: str | None = None, from_name: str | None = None, reply_to: str = "",
+          dedupe_key: str | None = None, now: datetime | None = None) -> OutboxMessage:
+    """Render templates/mail/<kind>.txt and .html in Dutch now and add the message to the outbox.
+
+    For messages whose content exists only at this moment (the /my access link and its secret);
+    messages about a registration go through ``queue_for_registration`` and are rendered by the sender.
+    """
+    text, html = render_bodies(kind, subject, context)
+    return _outbox_row(kind, to=to, to_name=to_name, subject=subject, body_text=text, body_html=html, context=None,
+                       registration=registration, gathering=gathering, ics_method=ics_method, from_name=from_name,
+                       reply_to=reply_to, dedupe_key=dedupe_key, now=now)
+
+
 def queue_for_registration(kind: str, registration: Registration, *, subject: str, ics_method: str | None = None,
                            dedupe_key: str | None = None, **extra) -> OutboxMessage | None:
+    """Queue ``kind`` for this registration, unrendered: the sender renders it (``render_queued``).
+
+    ``extra`` are the message's own facts, stored as JSON with the row. The
+    registration's status is stored too, so the message tells what was true when
+    it was queued (a person waiting then is not told "you have a seat" because
+    they were promoted before the sender came by: the promotion has its own message).
+    """
     if not registration.email or registration.anonymised_at is not None:
         return None  # added by an organiser without an address, or erased
     gathering = registration.gathering
-    with force_locale("nl"):
-        context = _gathering_context(gathering)
-    context.update(registration=registration, manage_url=external_url("registration.show", token=registration.token),
-                   ics_method=ics_method, **extra)
-    return queue(kind, to=registration.email, to_name=registration.name, subject=subject, context=context,
-                 registration=registration, gathering=gathering, ics_method=ics_method,
-                 reply_to=context["contact"], dedupe_key=dedupe_key)
+    context = _as_json({**extra, "registration_status": registration.status})
+    return _outbox_row(kind, to=registration.email, to_name=registration.name, subject=subject, body_text=None,
+                       body_html=None, context=context, registration=registration, gathering=gathering,
+                       ics_method=ics_method, from_name=None, reply_to=contact_of(gathering),
+                       dedupe_key=dedupe_key, now=None)
 
 
 def _subject(text_fn, gathering: Gathering) -> str:
@@ -144,8 +210,11 @@ def on_registration_confirmed(registration: Registration, **_kw) -> None:
                                             registration.gathering))
 
 
-def on_registration_waitlisted(registration: Registration, **_kw) -> None:
-    queue_for_registration("waitlisted", registration, position=waitlist_position(registration),
+def on_registration_waitlisted(registration: Registration, position: int | None = None, **_kw) -> None:
+    """``position``: the registration service may pass the place it just computed; else it is counted here."""
+    if position is None:
+        position = waitlist_position(registration)
+    queue_for_registration("waitlisted", registration, position=position,
                            subject=_subject(lambda g: _("U staat op de wachtlijst: %(title)s", title=g.title),
                                             registration.gathering))
 

@@ -142,6 +142,7 @@ def test_erase_asks_first_then_cancels_promotes_and_anonymises(app, client, smtp
     assert [m["To"].addresses[0].addr_spec for m in new] == ["bo@voorbeeld.nl"]  # promoted; nothing to An
     assert all(r.to_address != "an@voorbeeld.nl" for r in outbox())
     assert all("An" not in r.body_text for r in outbox() if r.email_key == "")
+    assert all(r.context is None for r in outbox() if r.email_key == "")  # can hold words about An
 
 
 def test_erase_needs_a_csrf_token(app, app_config):
