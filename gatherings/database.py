@@ -48,21 +48,75 @@ def is_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
+def _start_write_locked() -> None:
+    """On SQLite: make sure the session's transaction holds the database's write lock (``BEGIN IMMEDIATE``)."""
+    conn = db.session.connection()
+    if not conn.info.get("immediate"):
+        # The current transaction only read (a view looked the gathering up);
+        # end it and start a write-locked one.
+        db.session.commit()
+        token = _want_immediate.set(True)
+        try:
+            db.session.connection()
+        finally:
+            _want_immediate.reset(token)
+
+
+def _locks_held() -> dict:
+    """(model, id) -> instance, for the rows this session's current transaction holds a write lock on."""
+    session = db.session()  # the scoped session's own Session
+    session.connection()  # begun, so that the transaction below is the one the lock belongs to
+    # The innermost: a lock taken inside a savepoint is gone when that savepoint is rolled back.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get("write_locks")
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info["write_locks"] = held
+    return held[1]
+
+
 def write_lock_row(model, row_id):
-    """Load ``model`` row ``row_id`` holding a write lock until the transaction ends."""
+    """Load ``model`` row ``row_id`` holding a write lock until the transaction ends.
+
+    A row this transaction already locked (and so loaded fresh) is not asked for again.
+    """
     if is_sqlite():
-        conn = db.session.connection()
-        if not conn.info.get("immediate"):
-            # The current transaction only read (a view looked the gathering up);
-            # end it and start a write-locked one.
-            db.session.commit()
-            token = _want_immediate.set(True)
-            try:
-                db.session.connection()
-            finally:
-                _want_immediate.reset(token)
-        return db.session.get(model, row_id, populate_existing=True)
-    return db.session.scalars(_locking_select(model), {"row_id": row_id}).one_or_none()
+        _start_write_locked()
+    held = _locks_held()
+    instance = held.get((model, row_id))
+    if instance is None:
+        if is_sqlite():
+            instance = db.session.get(model, row_id, populate_existing=True)
+        else:
+            instance = db.session.scalars(_locking_select(model), {"row_id": row_id}).one_or_none()
+        if instance is not None:
+            held[(model, row_id)] = instance
+    return instance
+
+
+def write_lock_first(statement: sa.Select, params: dict | None = None):
+    """The first row of ``statement`` (a select of one model) holding a write lock until the transaction ends.
+
+    ``statement`` without FOR UPDATE: it is added here where the database has row locks.
+    For a caller that finds the row by something else than its id (a gathering by its slug)
+    and then calls services that lock it again by id: they find it held and ask nothing.
+    """
+    if is_sqlite():
+        _start_write_locked()
+    locking, model = _locking_variant(statement, not is_sqlite())
+    instance = db.session.scalars(locking, params or {}).first()
+    if instance is not None:
+        _locks_held()[(model, instance.id)] = instance
+    return instance
+
+
+@cache
+def _locking_variant(statement: sa.Select, row_locks: bool) -> tuple[sa.Select, type]:
+    # Per statement object: callers pass statements they built once (see catalogue.services).
+    model = statement.column_descriptions[0]["entity"]
+    if row_locks:
+        statement = statement.with_for_update(of=model)
+    return statement.execution_options(populate_existing=True), model
 
 
 @cache

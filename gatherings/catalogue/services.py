@@ -6,6 +6,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask import abort
 
+from ..database import write_lock_first
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import KINDS, Gathering, Theme
@@ -19,8 +20,16 @@ def _visible_by_slug() -> sa.Select:
     return sa.select(Gathering).where(Gathering.slug == sa.bindparam("slug"), Gathering.status.in_(VISIBLE))
 
 
-def get_visible_gathering(slug: str) -> Gathering:
-    gathering = db.session.scalars(_visible_by_slug(), {"slug": slug}).first()
+def get_visible_gathering(slug: str, *, write_lock: bool = False) -> Gathering:
+    """The published or cancelled gathering ``slug``, else a 404.
+
+    ``write_lock``: hold its write lock until the transaction ends (see ``database.write_lock_first``),
+    for a request that is going to change who has a seat: it is then found and locked in one query.
+    """
+    if write_lock:
+        gathering = write_lock_first(_visible_by_slug(), {"slug": slug})
+    else:
+        gathering = db.session.scalars(_visible_by_slug(), {"slug": slug}).first()
     if gathering is None:
         abort(404)
     return gathering

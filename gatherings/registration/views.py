@@ -35,11 +35,15 @@ def _remember_own(token: str) -> None:
 def register(slug: str):
     from ..public.views import render_gathering
 
-    gathering = get_visible_gathering(slug)
+    # Found and write-locked in one query; services.register finds the lock held and asks nothing more.
+    # Only a form that is about to be stored keeps the lock: the other answers let go of it first.
+    gathering = get_visible_gathering(slug, write_lock=True)
     form = RegistrationForm(perspective_required=gathering.is_mixed)
     if not form.validate():
+        db.session.rollback()
         return render_gathering(gathering, form, status=422)
     if form.is_spam:
+        db.session.rollback()
         current_app.logger.info("honeypot filled on %s; nothing stored", slug)
         return render_template("registration/received.html", gathering=gathering)
     perspective = form.perspective.data
