@@ -10,6 +10,7 @@ import contextvars
 from functools import cache
 
 import sqlalchemy as sa
+from flask import after_this_request
 from sqlalchemy import event
 
 from .extensions import db
@@ -124,6 +125,27 @@ def _locking_select(model):
     # Built once per model: this runs for every registration during the opening rush.
     return (sa.select(model).where(model.id == sa.bindparam("row_id")).with_for_update(of=model)
             .execution_options(populate_existing=True))
+
+
+def read_only() -> None:
+    """This request only reads: on PostgreSQL its statements run without a transaction around them.
+
+    That saves the BEGIN and ROLLBACK round trips of the pages everybody loads during the
+    opening rush (a gathering, a result page), whose few reads need not be one snapshot: what
+    counts is decided again under the lock when someone registers. The connection gets its
+    usual isolation back when it returns to the pool. Call it before the request's first query;
+    on SQLite (and after a query) it changes nothing.
+    """
+    if db.session().in_transaction() or is_sqlite():
+        return
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+    @after_this_request
+    def _give_back(response):
+        # At once, not only at teardown: a test (or a CLI) that shares this session must not go on in
+        # autocommit. Ending the session's "transaction" returns the connection with its isolation reset.
+        db.session.rollback()
+        return response
 
 
 def begin_write() -> None:

@@ -102,3 +102,30 @@ def test_a_lock_taken_in_a_savepoint_that_was_rolled_back_is_taken_again(app, is
     assert seen
     assert locked_elsewhere(gathering_id)
     db.session.rollback()
+
+
+def test_a_read_only_request_runs_without_a_transaction_on_postgresql_and_gives_it_back(app, client, is_postgres):
+    from gatherings.database import read_only
+
+    seen = {}
+
+    @app.get("/test-read-only")
+    def _read_only_view():
+        read_only()
+        connection = db.session.connection()
+        seen["autocommit"] = connection.connection.driver_connection.autocommit if is_postgres else None
+        seen["gathering"] = db.session.scalar(sa.select(sa.func.count()).select_from(Gathering))
+        return "ok"
+
+    make_gathering()
+    db.session.commit()
+    assert client.get("/test-read-only").text == "ok"
+    assert seen["gathering"] == 1
+    if is_postgres:
+        assert seen["autocommit"] is True
+        # The test's own session (shared with the request) is back in transactions: a rollback undoes.
+        make_gathering_id = make_gathering().id
+        assert db.session.connection().connection.driver_connection.autocommit is False
+        db.session.execute(sa.delete(Gathering).where(Gathering.id == make_gathering_id))
+        db.session.rollback()
+        assert db.session.get(Gathering, make_gathering_id) is not None

@@ -3,6 +3,7 @@ from flask import Blueprint, render_template, request, session
 
 from ..catalogue import services as catalogue
 from ..catalogue.models import KINDS
+from ..database import read_only
 from ..ops.pages import PageCache, request_key, row_values
 from ..registration.forms import RegistrationForm
 from ..registration.perspectives import GROUP_LABELS
@@ -42,6 +43,7 @@ def render_gathering(gathering, form=None, status=200, *, seats=None, state=None
 
 @bp.get("/gatherings/<slug>")
 def gathering(slug: str):
+    read_only()
     gathering = catalogue.get_visible_gathering(slug)
     if "_flashes" in session:  # a notice for this visitor only
         return render_gathering(gathering)

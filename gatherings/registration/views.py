@@ -3,6 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from ..catalogue.services import get_visible_gathering
+from ..database import read_only
 from ..extensions import db, limiter
 from . import services
 from .forms import RegistrationForm
@@ -87,6 +88,7 @@ def _registration_or_404(token: str):
 
 @bp.get("/r/<token>")
 def show(token: str):
+    read_only()
     registration = _registration_or_404(token)
     response = current_app.make_response(render_template(
         "registration/show.html",
