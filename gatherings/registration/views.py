@@ -36,17 +36,24 @@ def _remember_own(token: str) -> None:
 def register(slug: str):
     from ..public.views import render_gathering
 
-    # Found and write-locked in one query; services.register finds the lock held and asks nothing more.
-    # Only a form that is about to be stored keeps the lock: the other answers let go of it first.
-    gathering = get_visible_gathering(slug, write_lock=True)
-    form = RegistrationForm(perspective_required=gathering.is_mixed)
-    if not form.validate():
-        db.session.rollback()
-        return render_gathering(gathering, form, status=422)
-    if form.is_spam:
-        db.session.rollback()
+    # Every registration of the opening rush waits for the gathering's lock, so it is held only for
+    # deciding and writing: the form is checked first (as for a gathering without allotments), then
+    # the gathering is found and locked in one query (services.register finds the lock held).
+    form = RegistrationForm()
+    if not form.validate() or form.is_spam:
+        gathering = get_visible_gathering(slug)
+        if gathering.is_mixed:
+            form = RegistrationForm(perspective_required=True)
+        if not form.validate():
+            return render_gathering(gathering, form, status=422)
         current_app.logger.info("honeypot filled on %s; nothing stored", slug)
         return render_template("registration/received.html", gathering=gathering)
+    gathering = get_visible_gathering(slug, write_lock=True)
+    if gathering.is_mixed:  # here the perspective decides the seat: required, "rather not say" is no answer
+        form = RegistrationForm(perspective_required=True)
+        if not form.validate():
+            db.session.rollback()
+            return render_gathering(gathering, form, status=422)
     perspective = form.perspective.data
     applicant = services.Applicant(
         name=form.name.data,
