@@ -229,6 +229,56 @@ class Server:
         self.out.close()
 
 
+# --------------------------------------------------------------------------- CPU
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(match) -> dict[int, float]:
+    """CPU seconds (user + system) of every process for which ``match(pid, stat_fields, cmdline)`` holds."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # fields from the state on: [2] is the process group
+        if match(int(name), fields, cmdline):
+            found[int(name)] = (int(fields[11]) + int(fields[12])) / TICK
+    return found
+
+
+class CpuMeter:
+    """CPU used during a run by the server's processes, the database's backends and this load generator."""
+
+    def __init__(self, server: "Server", database: str):
+        self.group = server.process.pid  # gunicorn runs in a session (and process group) of its own
+        self.database = database
+
+    def _snapshot(self) -> dict[str, dict[int, float]]:
+        return {
+            "server": _proc_cpu(lambda pid, f, cmd: int(f[2]) == self.group),
+            "postgres": _proc_cpu(lambda pid, f, cmd: cmd.startswith("postgres:") and f" {self.database} " in cmd),
+        }
+
+    def __enter__(self):
+        self.before = self._snapshot()
+        self.client_before = time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        after = self._snapshot()
+        self.seconds = {part: sum(cpu - self.before[part].get(pid, 0.0) for pid, cpu in after[part].items())
+                        for part in after}
+        self.seconds["load generator"] = time.process_time() - self.client_before
+        return False
+
+
 # --------------------------------------------------------------------------- load
 
 @dataclass
@@ -344,7 +394,7 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))] * 1000
 
 
-def describe(name: str, load: Load, registrations: int) -> dict:
+def describe(name: str, load: Load, registrations: int, cpu: dict[str, float] | None = None) -> dict:
     every = load.all_latencies
     figures = {
         "throughput": len(load.flows) / load.seconds,
@@ -361,6 +411,11 @@ def describe(name: str, load: Load, registrations: int) -> dict:
           f"  p99 {pct(load.flows, 99):.0f} ms")
     print(f"   HTTP statuses {dict(sorted(load.statuses.items()))}; client errors {len(load.errors)}"
           + (f" (first: {load.errors[0]})" if load.errors else ""))
+    if cpu:
+        done = max(len(load.flows), 1)
+        print("   CPU per registration: " + ", ".join(f"{part} {seconds / done * 1000:.1f} ms"
+                                                      for part, seconds in cpu.items())
+              + f" (machine: {os.cpu_count()} cores, {sum(cpu.values()) / load.seconds:.2f} of them busy with these)")
     return figures
 
 
@@ -406,10 +461,12 @@ def main() -> int:
             try:
                 asyncio.run(server.ready())
                 asyncio.run(warm_up(server.base, f"/gatherings/{SLUG}", workers * 10))
-                load = asyncio.run(rush(server.base, args.registrations, args.clients, f"baseline-{label}"))
+                with CpuMeter(server, name) as cpu:
+                    load = asyncio.run(rush(server.base, args.registrations, args.clients, f"baseline-{label}"))
             finally:
                 server.stop()
-            baselines.append(describe(f"baseline {label} (one INSERT per registration)", load, args.registrations))
+            baselines.append(describe(f"baseline {label} (one INSERT per registration)", load, args.registrations,
+                                      cpu.seconds))
 
         # The baseline runs before and after the app, so that a machine that gets busier or quieter
         # during the run does not tilt the ratio.
@@ -420,10 +477,11 @@ def main() -> int:
         try:
             asyncio.run(app_server.ready())
             asyncio.run(warm_up(app_server.base, f"/gatherings/{SLUG}", workers * 10))
-            app_load = asyncio.run(rush(app_server.base, args.registrations, args.clients, "app"))
+            with CpuMeter(app_server, name) as cpu:
+                app_load = asyncio.run(rush(app_server.base, args.registrations, args.clients, "app"))
         finally:
             app_server.stop()
-        app_figures = describe("Gatherings", app_load, args.registrations)
+        app_figures = describe("Gatherings", app_load, args.registrations, cpu.seconds)
 
         result = outcome(url)
         confirmed = result["counts"].get("confirmed", 0)
