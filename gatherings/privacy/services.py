@@ -4,7 +4,8 @@ What is kept after anonymising: that a registration existed, its gathering,
 status, perspective (only as part of the aggregate counts, no longer linked to
 a name, address or organisation), and check-in. Everything that identifies a
 person goes: name, e-mail address, organisation, needs, the consent record's
-link to a person, and the personal link (a new random token that nobody has).
+link to a person, the personal link (a new random token that nobody has), and
+the key that tied the registration to the browser that sent it.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def anonymise(registration: Registration, now: datetime) -> None:
     registration.email_key = None
     registration.organisation = ""
     registration.needs = ""
+    registration.submission_key = None
     registration.token = new_token()
     registration.anonymised_at = now
 

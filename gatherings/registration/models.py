@@ -56,6 +56,10 @@ class Registration(db.Model):
     checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(sa.String(20), default="form")
+    # Which browser sent the form (a hash of its session's CSRF secret and the gathering), so that a double
+    # click's second request, which left before the first answer, is known as the same submission.
+    # Only ever compared with the row found by address, never looked up by itself: no index.
+    submission_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
 
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ outbox row written by a signal receiver is committed together with the change.
 """
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -39,12 +40,16 @@ class Applicant:
     organisation: str = ""
     needs: str = ""
     consent_version: str | None = None
+    # Who sent the form (see the view); None for organiser adds, walk-ins and requests without a session.
+    submission_key: str | None = None
 
 
 @dataclass
 class RegisterResult:
     registration: Registration
     created: bool
+    # Not created, because this very submission was stored already: the browser's earlier click (same key).
+    repeated: bool = False
 
 
 @dataclass
@@ -212,7 +217,9 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
     """Register ``applicant``: a seat if one is free, else the waiting list.
 
     A second active registration for the same address creates nothing; the
-    existing one is returned with ``created=False``.
+    existing one is returned with ``created=False``, and ``repeated=True`` when
+    it was stored with the applicant's own ``submission_key`` (the same browser
+    sent the same form again, as in a double click).
     """
     gathering = write_lock_row(Gathering, gathering_id)
     # The time is read while holding the lock, so that the waiting-list order (by waitlisted_at)
@@ -239,7 +246,9 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
             _active_by_email_statement(), {"gathering_id": gathering.id, "key": key}
         ).first()
         if existing is not None:
-            return RegisterResult(existing, created=False)
+            mine = applicant.submission_key
+            repeated = bool(mine) and hmac.compare_digest(existing.submission_key or "", mine)
+            return RegisterResult(existing, created=False, repeated=repeated)
     if avail.total.waitlisted and avail.seats_left > 0:
         # A seat freed by a raised capacity goes to who waited first. (Counted once: the lock keeps the
         # counts still, and this is the hot path of the opening rush.)
@@ -257,6 +266,7 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
         consent_at=now if applicant.consent_version else None,
         consent_version=applicant.consent_version,
         source=source,
+        submission_key=applicant.submission_key,
         created_at=now,
     )
     if _has_seat(gathering, group, avail):

@@ -1,4 +1,7 @@
 """Register for a gathering, and a participant's own registration page."""
+import hashlib
+import hmac
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -22,6 +25,23 @@ OWN_TOKENS = "own_registrations"
 
 def _email_key() -> str:
     return (request.form.get("email") or "").strip().lower()[:254] or "-"
+
+
+def _submission_key(gathering_id: int) -> str | None:
+    """What the same browser sends with every click on this gathering's form, and nobody else can.
+
+    A double click's second request leaves before the first answer (and its session update) arrives, so
+    the list of own tokens does not know it yet; but both carry the session's CSRF secret, which was set
+    when the page was loaded. The page itself is shared by all visitors, so it can hold nothing of its
+    own. Hashed with the app's secret: the stored key says nothing about the session. None when the
+    session has no secret (a client that posts without having loaded a page with a form).
+    """
+    secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if not secret or not isinstance(secret, str):
+        return None
+    app_key = current_app.config["SECRET_KEY"]
+    app_key = app_key.encode() if isinstance(app_key, str) else app_key
+    return hmac.new(app_key, f"submission:{gathering_id}:{secret}".encode(), hashlib.sha256).hexdigest()
 
 
 def _remember_own(token: str) -> None:
@@ -62,6 +82,7 @@ def register(slug: str):
         organisation=form.organisation.data or "",
         needs=form.needs.data or "",
         consent_version=current_app.config["CONSENT_VERSION"],
+        submission_key=_submission_key(gathering.id),
     )
     try:
         result = services.register(gathering.id, applicant)
@@ -74,9 +95,9 @@ def register(slug: str):
             form.form_errors.append(message())
         return render_gathering(gathering, form, status=409 if message else 422)
     token = result.registration.token
-    if not result.created and token not in session.get(OWN_TOKENS, []):
-        # Someone already registered with this address. Say nothing about it here;
-        # the address's owner is sent their own link.
+    if not result.created and not result.repeated and token not in session.get(OWN_TOKENS, []):
+        # Someone already registered with this address, and not from this browser (neither its own
+        # tokens nor its submission key). Say nothing about it here; the address's owner is sent their own link.
         from .signals import registration_duplicate
         registration_duplicate.send(result.registration)
         db.session.commit()
