@@ -24,8 +24,31 @@ def _log_to_stderr() -> None:
     log.propagate = False
 
 
+class _Reminders:
+    """With ``--loop``: queue due reminders now and then, so they go out without a cron job.
+
+    Safe beside a cron job and beside other senders: a reminder is queued once per registration
+    however often and however many times this runs (``queue_due_reminders``).
+    """
+
+    def __init__(self, every: float):
+        self.every = every
+        self.next_at = 0.0
+
+    def __call__(self) -> None:
+        if self.every <= 0 or time.monotonic() < self.next_at:
+            return
+        from .services import queue_due_reminders
+
+        self.next_at = time.monotonic() + self.every
+        count = queue_due_reminders()
+        if count:
+            log.info("mail remind: %d reminders queued", count)
+
+
 @mail_command.command("send")
-@click.option("--loop", is_flag=True, help="Keep running; look for due mail every few seconds.")
+@click.option("--loop", is_flag=True, help="Keep running; look for due mail every few seconds, "
+                                           "and queue due reminders every MAIL_REMIND_INTERVAL seconds.")
 @click.option("--interval", type=float, default=None, help="Seconds between passes with --loop (default 5).")
 def send_command(loop: bool, interval: float | None) -> None:
     """Send the mail that is due. Exit code: 0 all sent, 1 some will be retried, 2 some failed for good."""
@@ -48,9 +71,11 @@ def send_command(loop: bool, interval: float | None) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    remind = _Reminders(float(current_app.config.get("MAIL_REMIND_INTERVAL", 600)))
     log.info("mail send: looking for mail every %gs, sending to %s", interval, target)
     while not stopping:
         try:
+            remind()
             outcome = send_due()
             if outcome.sent or outcome.deferred or outcome.failed or outcome.dropped:
                 log.info("mail send: %d sent, %d to retry later, %d failed, %d dropped",
