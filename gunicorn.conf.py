@@ -8,6 +8,12 @@ import os
 from gatherings.ops.logs import ACCESS_FORMAT, GunicornLogger, logconfig_dict
 
 
+# gunicorn is how the app is served in production, so that is what it is unless told otherwise: a
+# forgotten GATHERINGS_ENV then stops the start for want of SECRET_KEY instead of serving with the
+# development key and cookies without Secure. (Workers inherit this environment.)
+os.environ.setdefault("GATHERINGS_ENV", "production")
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))

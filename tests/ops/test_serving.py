@@ -92,8 +92,9 @@ def test_postgresql_pool_sizes_come_from_the_environment(monkeypatch, app_config
 
 
 def _gunicorn_settings(monkeypatch, **env):
-    for key in ("WEB_CONCURRENCY", "GUNICORN_BIND", "PORT", "GUNICORN_THREADS"):
-        monkeypatch.delenv(key, raising=False)
+    for key in ("WEB_CONCURRENCY", "GUNICORN_BIND", "PORT", "GUNICORN_THREADS", "GATHERINGS_ENV"):
+        monkeypatch.setenv(key, "")  # recorded, so that the end of the test restores what was there
+        monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
@@ -109,6 +110,16 @@ def test_gunicorn_workers_and_bind_come_from_the_environment(monkeypatch):
     chosen = _gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3", GUNICORN_BIND="0.0.0.0:9000", GUNICORN_THREADS="4")
     assert (chosen["workers"], chosen["bind"], chosen["worker_class"]) == (3, "0.0.0.0:9000", "gthread")
     assert _gunicorn_settings(monkeypatch, PORT="8080")["bind"] == "0.0.0.0:8080"
+
+
+def test_under_gunicorn_the_app_is_in_production_unless_told_otherwise(monkeypatch):
+    _gunicorn_settings(monkeypatch)
+    assert os.environ["GATHERINGS_ENV"] == "production"
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})  # a forgotten key stops the start
+    _gunicorn_settings(monkeypatch, GATHERINGS_ENV="development")
+    assert os.environ["GATHERINGS_ENV"] == "development"
 
 
 def test_access_log_lines_do_not_carry_personal_links():
