@@ -307,8 +307,8 @@ def cancel(registration_id: int, *, by_organiser: bool = False, now: datetime | 
 
 def fill_from_waitlist(gathering_id: int, *, now: datetime | None = None) -> list[Registration]:
     """After capacity was raised: promote as many waiting registrations as now fit."""
-    now = now or utcnow()
     gathering = write_lock_row(Gathering, gathering_id)
+    now = now or utcnow()  # under the lock, as in register()
     if gathering.status != "published" or gathering.starts_at <= now:
         return []
     return _fill_from_waitlist(gathering, now)
@@ -316,11 +316,11 @@ def fill_from_waitlist(gathering_id: int, *, now: datetime | None = None) -> lis
 
 def promote(registration_id: int, *, now: datetime | None = None) -> Registration:
     """An organiser gives a waiting registration a seat, also beyond capacity if they so decide."""
-    now = now or utcnow()
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         raise LookupError(registration_id)
     write_lock_row(Gathering, registration.gathering_id)
+    now = now or utcnow()  # under the lock, as in register()
     registration = db.session.get(Registration, registration_id, populate_existing=True)
     if registration.status == "waitlisted":
         _confirm(registration, now)
