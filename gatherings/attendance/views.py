@@ -1,13 +1,16 @@
-"""Attendance pages under /organise/: registrations, the door, exports, messages, overview.
+"""Attendance pages under /organise/: registrations, exports, messages, overview.
+
+The door (check-in on a phone) is in ``door_views.py``, on this same blueprint,
+so its endpoints are ``attendance.<name>`` too; the helpers without an
+underscore below are shared with it.
 
 Every page of a gathering starts with ``gathering_for_organiser`` (404 unknown,
 403 not theirs). Changes are POST forms with a CSRF token and end in a redirect
-(PRG); the door's buttons also answer JSON when the page's script asks for it.
+(PRG).
 """
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -32,11 +35,11 @@ def _private(response):
     return response
 
 
-def _query_arg() -> str:
+def query_arg() -> str:
     return " ".join((request.args.get("q") or "").split())[:100]
 
 
-def _small_int(value: str | None, minimum: int, maximum: int) -> int | None:
+def small_int(value: str | None, minimum: int, maximum: int) -> int | None:
     """A whole number from the query string within bounds, else None (never an error)."""
     if not value or not value.isdigit() or len(value) > 10:
         return None
@@ -44,12 +47,7 @@ def _small_int(value: str | None, minimum: int, maximum: int) -> int | None:
     return number if minimum <= number <= maximum else None
 
 
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
-
-
-def _registration_or_404(gathering: Gathering, registration_id: int):
+def registration_or_404(gathering: Gathering, registration_id: int):
     try:
         return services.registration_of(gathering, registration_id)
     except LookupError:
@@ -62,12 +60,19 @@ def _refused(form) -> None:
         abort(400)
 
 
-def _applicant(form: AddRegistrationForm) -> registration.Applicant:
+def applicant(form: AddRegistrationForm) -> registration.Applicant:
     return registration.Applicant(
         name=form.name.data, email=form.email.data, perspective=form.perspective.data or None,
         organisation=form.organisation.data or "", needs=form.needs.data or "",
         consent_version=current_app.config["CONSENT_VERSION"],
     )
+
+
+def show_refusal(form: AddRegistrationForm, refused: registration.RegistrationRefused) -> None:
+    """Undo the attempt and say above the form why registration refused (closed, cancelled ...)."""
+    db.session.rollback()
+    message = REFUSAL_MESSAGES.get(refused.reason)
+    form.form_errors.append(message() if message else _("Aanmelden kan nu niet."))
 
 
 # -- registrations --------------------------------------------------------------
@@ -76,7 +81,7 @@ def _applicant(form: AddRegistrationForm) -> registration.Applicant:
 @organiser_required
 def registrations(slug: str):
     gathering = gathering_for_organiser(slug)
-    view = services.overview(gathering, _query_arg())
+    view = services.overview(gathering, query_arg())
     chart = bar_chart(
         _("Samenstelling naar perspectief"),
         [str(c.label) for c in view.composition],
@@ -93,7 +98,7 @@ def registrations(slug: str):
 def promote(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
     _refused(ActionForm())
-    found = _registration_or_404(gathering, registration_id)
+    found = registration_or_404(gathering, registration_id)
     try:
         services.promote(gathering, found.id)
     except services.ActionRefused:
@@ -109,7 +114,7 @@ def promote(slug: str, registration_id: int):
 @organiser_required
 def cancel(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
-    found = _registration_or_404(gathering, registration_id)
+    found = registration_or_404(gathering, registration_id)
     form = ActionForm()
     if request.method == "GET":
         return render_template("attendance/cancel.html", gathering=gathering, registration=found, form=form)
@@ -136,11 +141,9 @@ def add(slug: str):
         if not form.validate():
             return render_template("attendance/add.html", gathering=gathering, form=form), 422
         try:
-            result = services.add_by_hand(gathering, _applicant(form))
+            result = services.add_by_hand(gathering, applicant(form))
         except registration.RegistrationRefused as refused:
-            db.session.rollback()
-            message = REFUSAL_MESSAGES.get(refused.reason)
-            form.form_errors.append(message() if message else _("Aanmelden kan nu niet."))
+            show_refusal(form, refused)
             return render_template("attendance/add.html", gathering=gathering, form=form), 409
         db.session.commit()
         person = result.registration
@@ -158,7 +161,7 @@ def add(slug: str):
 @organiser_required
 def needs(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
-    found = _registration_or_404(gathering, registration_id)
+    found = registration_or_404(gathering, registration_id)
     form = NeedsForm(data={"needs": found.needs} if request.method == "GET" else None)
     if request.method == "POST":
         if not form.validate():
@@ -168,138 +171,6 @@ def needs(slug: str, registration_id: int):
         flash(_("Opgeslagen wat %(name)s nodig heeft.", name=found.name), "success")
         return redirect(url_for(".registrations", slug=gathering.slug), code=303)
     return render_template("attendance/needs.html", gathering=gathering, registration=found, form=form)
-
-
-# -- the door -------------------------------------------------------------------
-
-def _door_person(gathering: Gathering, r) -> dict:
-    return {
-        "id": r.id,
-        "name": r.name,
-        "organisation": r.organisation or "",
-        "needs": r.needs or "",
-        "status": r.status,
-        "checked_in": r.checked_in_at is not None,
-        "checked_in_time": format_datetime(r.checked_in_at, "HH:mm") if r.checked_in_at else "",
-        "check_in_url": url_for(".check_in", slug=gathering.slug, registration_id=r.id),
-        "undo_url": url_for(".undo_check_in", slug=gathering.slug, registration_id=r.id),
-        "admit_url": url_for(".admit", slug=gathering.slug, registration_id=r.id),
-    }
-
-
-def _door_json(gathering: Gathering, people=(), message: str = "", status: int = 200):
-    return jsonify({
-        "counts": services.door_counts(gathering).as_dict(),
-        "people": [_door_person(gathering, r) for r in people],
-        "message": message,
-    }), status
-
-
-@bp.get("/gatherings/<slug>/checkin")
-@organiser_required
-def door(slug: str):
-    gathering = gathering_for_organiser(slug)
-    query = _query_arg()
-    people = services.door_search(gathering, query)
-    done = None
-    done_id = _small_int(request.args.get("done"), 1, services.MAX_ID)
-    if done_id:
-        try:
-            done = services.registration_of(gathering, done_id)
-        except LookupError:
-            done = None
-    return render_template(
-        "attendance/door.html", gathering=gathering, query=query, people=people, done=done,
-        counts=services.door_counts(gathering), action_form=ActionForm(),
-        walk_in_form=AddRegistrationForm(perspective_required=gathering.is_mixed, prefix="walk_in"),
-        min_query=services.DOOR_MIN_QUERY,
-    )
-
-
-@bp.get("/gatherings/<slug>/checkin.json")
-@organiser_required
-def door_search(slug: str):
-    gathering = gathering_for_organiser(slug)
-    return _door_json(gathering, services.door_search(gathering, _query_arg()))
-
-
-def _door_action(slug: str, registration_id: int, action, done_message):
-    gathering = gathering_for_organiser(slug)
-    form = ActionForm()
-    if not form.validate():
-        abort(400)
-    found = _registration_or_404(gathering, registration_id)
-    try:
-        person = action(gathering, found.id)
-    except services.ActionRefused as refused:
-        db.session.rollback()
-        message = (_("%(name)s staat op de wachtlijst. Laat u deze persoon toch toe?", name=found.name)
-                   if refused.reason == "waiting" else _("Deze aanmelding is geannuleerd."))
-        if _wants_json():
-            return _door_json(gathering, [found], message, status=409)
-        flash(message, "warning")
-        return redirect(url_for(".door", slug=gathering.slug), code=303)
-    db.session.commit()
-    message = done_message(person)
-    if _wants_json():
-        return _door_json(gathering, [person], message)
-    flash(message, "success")
-    return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
-
-
-@bp.post("/gatherings/<slug>/checkin/<int:registration_id>")
-@organiser_required
-def check_in(slug: str, registration_id: int):
-    return _door_action(slug, registration_id, services.check_in,
-                        lambda r: _("%(name)s is ingecheckt.", name=r.name))
-
-
-@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/undo")
-@organiser_required
-def undo_check_in(slug: str, registration_id: int):
-    return _door_action(slug, registration_id, services.undo_check_in,
-                        lambda r: _("Inchecken van %(name)s is ongedaan gemaakt.", name=r.name))
-
-
-@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/admit")
-@organiser_required
-def admit(slug: str, registration_id: int):
-    return _door_action(slug, registration_id, services.admit,
-                        lambda r: _("%(name)s is toegelaten en ingecheckt.", name=r.name))
-
-
-@bp.post("/gatherings/<slug>/checkin/walk-in")
-@organiser_required
-def walk_in(slug: str):
-    gathering = gathering_for_organiser(slug)
-    form = AddRegistrationForm(perspective_required=gathering.is_mixed, prefix="walk_in")
-
-    def again(status):
-        return render_template(
-            "attendance/door.html", gathering=gathering, query="", people=[], done=None,
-            counts=services.door_counts(gathering), action_form=ActionForm(), walk_in_form=form,
-            min_query=services.DOOR_MIN_QUERY, walk_in_open=True,
-        ), status
-
-    if not form.validate():
-        return again(422)
-    try:
-        result = services.walk_in(gathering, _applicant(form))
-    except registration.RegistrationRefused as refused:
-        db.session.rollback()
-        message = REFUSAL_MESSAGES.get(refused.reason)
-        form.form_errors.append(message() if message else _("Aanmelden kan nu niet."))
-        return again(409)
-    db.session.commit()
-    person = result.registration
-    if result.checked_in:
-        flash(_("%(name)s is aangemeld en ingecheckt.", name=person.name), "success")
-    elif person.status == "waitlisted":
-        flash(_("De bijeenkomst is vol: %(name)s staat op de wachtlijst. Laat u deze persoon toch toe?",
-                name=person.name), "warning")
-    else:
-        flash(_("%(name)s was al aangemeld.", name=person.name), "warning")
-    return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
 
 
 # -- exports --------------------------------------------------------------------
@@ -349,7 +220,7 @@ def sign_in_list(slug: str):
 @bp.get("/exports")
 @admin_required
 def export_log():
-    page = _small_int(request.args.get("page"), 1, 10000) or 1
+    page = small_int(request.args.get("page"), 1, 10000) or 1
     per_page = 100
     entries = exports.export_log(limit=per_page + 1, offset=(page - 1) * per_page)
     return render_template("attendance/export_log.html", entries=entries[:per_page], page=page,
@@ -390,7 +261,7 @@ def dashboard():
 @bp.get("/reports")
 @organiser_required
 def report():
-    year = _small_int(request.args.get("year"), 2000, 2100)
+    year = small_int(request.args.get("year"), 2000, 2100)
     result = reports.report(year)
     month_labels = [format_datetime(_month_start(m), "MMM y") for m in result.months]
     charts = {

@@ -43,11 +43,14 @@ def _slug_field(hint_example):
         Length(max=80, message=_l("Dit mag hoogstens 80 tekens lang zijn."))])
 
 
+def _name_field(missing_message):
+    return StringField(_l("Naam"), filters=[strip], validators=[
+        InputRequired(missing_message), Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
+
+
 class ThemeForm(_SlugMixin, FlaskForm):
     model = Theme
-    name = StringField(_l("Naam"), filters=[strip], validators=[
-        InputRequired(_l("Vul de naam van het thema in.")),
-        Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
+    name = _name_field(_l("Vul de naam van het thema in."))
     slug = _slug_field("sociale-inclusie")
     description = TextAreaField(_l("Beschrijving (niet verplicht)"), filters=[strip], validators=[
         Length(max=5000, message=_l("Dit mag hoogstens 5000 tekens lang zijn."))])
@@ -55,9 +58,7 @@ class ThemeForm(_SlugMixin, FlaskForm):
 
 class HostForm(_SlugMixin, FlaskForm):
     model = HostOrganisation
-    name = StringField(_l("Naam"), filters=[strip], validators=[
-        InputRequired(_l("Vul de naam van de organisatie in.")),
-        Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
+    name = _name_field(_l("Vul de naam van de organisatie in."))
     slug = _slug_field("ggz-de-hoven")
     city = StringField(_l("Plaats (niet verplicht)"), filters=[strip], validators=[
         Length(max=120, message=_l("Dit mag hoogstens 120 tekens lang zijn."))])

@@ -64,7 +64,7 @@ ADDRESSES: list[Address] = [
     Address("POST", "/organise/admin/hosts/new", "admin"),
     Address("GET", "/organise/admin/hosts/<int:host_id>/edit", "admin"),
     Address("POST", "/organise/admin/hosts/<int:host_id>/edit", "admin"),
-    # attendance (gatherings/attendance/views.py)
+    # attendance (gatherings/attendance/views.py, door_views.py)
     Address("GET", "/organise/gatherings/<slug>/registrations", "gathering"),
     Address("POST", "/organise/gatherings/<slug>/registrations/<int:registration_id>/promote", "gathering"),
     Address("GET", "/organise/gatherings/<slug>/registrations/<int:registration_id>/cancel", "gathering"),

@@ -1,0 +1,154 @@
+"""The door: checking people in on a phone at /organise/gatherings/<slug>/checkin.
+
+Routes on the attendance blueprint (endpoints ``attendance.door``,
+``attendance.check_in`` ...), registered by the app factory importing this
+module. Without JavaScript every button is a form that ends in a redirect
+(PRG); static/checkin.js asks for JSON instead and gets the live counts back.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from ..catalogue.models import Gathering
+from ..extensions import db
+from ..organise.access import gathering_for_organiser, organiser_required
+from ..registration import services as registration
+from . import services
+from .forms import ActionForm, AddRegistrationForm
+from .views import applicant, bp, query_arg, registration_or_404, show_refusal, small_int
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _door_person(gathering: Gathering, r) -> dict:
+    return {
+        "id": r.id,
+        "name": r.name,
+        "organisation": r.organisation or "",
+        "needs": r.needs or "",
+        "status": r.status,
+        "checked_in": r.checked_in_at is not None,
+        "checked_in_time": format_datetime(r.checked_in_at, "HH:mm") if r.checked_in_at else "",
+        "check_in_url": url_for(".check_in", slug=gathering.slug, registration_id=r.id),
+        "undo_url": url_for(".undo_check_in", slug=gathering.slug, registration_id=r.id),
+        "admit_url": url_for(".admit", slug=gathering.slug, registration_id=r.id),
+    }
+
+
+def _door_json(gathering: Gathering, people=(), message: str = "", status: int = 200):
+    return jsonify({
+        "counts": services.door_counts(gathering).as_dict(),
+        "people": [_door_person(gathering, r) for r in people],
+        "message": message,
+    }), status
+
+
+def _walk_in_form(gathering: Gathering) -> AddRegistrationForm:
+    return AddRegistrationForm(perspective_required=gathering.is_mixed, prefix="walk_in")
+
+
+def _door_page(gathering: Gathering, walk_in_form: AddRegistrationForm, *, query: str = "", people=(),
+               done=None, walk_in_open: bool = False) -> str:
+    """The door page; after a refused walk-in it opens on that form, with its messages."""
+    return render_template(
+        "attendance/door.html", gathering=gathering, query=query, people=people, done=done,
+        counts=services.door_counts(gathering), action_form=ActionForm(), walk_in_form=walk_in_form,
+        min_query=services.DOOR_MIN_QUERY, walk_in_open=walk_in_open,
+    )
+
+
+@bp.get("/gatherings/<slug>/checkin")
+@organiser_required
+def door(slug: str):
+    gathering = gathering_for_organiser(slug)
+    query = query_arg()
+    people = services.door_search(gathering, query)
+    done = None
+    done_id = small_int(request.args.get("done"), 1, services.MAX_ID)
+    if done_id:
+        try:
+            done = services.registration_of(gathering, done_id)
+        except LookupError:
+            done = None
+    return _door_page(gathering, _walk_in_form(gathering), query=query, people=people, done=done)
+
+
+@bp.get("/gatherings/<slug>/checkin.json")
+@organiser_required
+def door_search(slug: str):
+    gathering = gathering_for_organiser(slug)
+    return _door_json(gathering, services.door_search(gathering, query_arg()))
+
+
+def _door_action(slug: str, registration_id: int, action, done_message):
+    gathering = gathering_for_organiser(slug)
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    found = registration_or_404(gathering, registration_id)
+    try:
+        person = action(gathering, found.id)
+    except services.ActionRefused as refused:
+        db.session.rollback()
+        message = (_("%(name)s staat op de wachtlijst. Laat u deze persoon toch toe?", name=found.name)
+                   if refused.reason == "waiting" else _("Deze aanmelding is geannuleerd."))
+        if _wants_json():
+            return _door_json(gathering, [found], message, status=409)
+        flash(message, "warning")
+        return redirect(url_for(".door", slug=gathering.slug), code=303)
+    db.session.commit()
+    message = done_message(person)
+    if _wants_json():
+        return _door_json(gathering, [person], message)
+    flash(message, "success")
+    return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
+
+
+@bp.post("/gatherings/<slug>/checkin/<int:registration_id>")
+@organiser_required
+def check_in(slug: str, registration_id: int):
+    return _door_action(slug, registration_id, services.check_in,
+                        lambda r: _("%(name)s is ingecheckt.", name=r.name))
+
+
+@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/undo")
+@organiser_required
+def undo_check_in(slug: str, registration_id: int):
+    return _door_action(slug, registration_id, services.undo_check_in,
+                        lambda r: _("Inchecken van %(name)s is ongedaan gemaakt.", name=r.name))
+
+
+@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/admit")
+@organiser_required
+def admit(slug: str, registration_id: int):
+    return _door_action(slug, registration_id, services.admit,
+                        lambda r: _("%(name)s is toegelaten en ingecheckt.", name=r.name))
+
+
+@bp.post("/gatherings/<slug>/checkin/walk-in")
+@organiser_required
+def walk_in(slug: str):
+    gathering = gathering_for_organiser(slug)
+    form = _walk_in_form(gathering)
+    if not form.validate():
+        return _door_page(gathering, form, walk_in_open=True), 422
+    try:
+        result = services.walk_in(gathering, applicant(form))
+    except registration.RegistrationRefused as refused:
+        show_refusal(form, refused)
+        return _door_page(gathering, form, walk_in_open=True), 409
+    db.session.commit()
+    person = result.registration
+    if result.checked_in:
+        flash(_("%(name)s is aangemeld en ingecheckt.", name=person.name), "success")
+    elif person.status == "waitlisted":
+        flash(_("De bijeenkomst is vol: %(name)s staat op de wachtlijst. Laat u deze persoon toch toe?",
+                name=person.name), "warning")
+    else:
+        flash(_("%(name)s was al aangemeld.", name=person.name), "warning")
+    return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
