@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from . import urls
     from .api.views import bp as api_bp
     from .mail.views import bp as mail_bp
     from .organise.admin_views import bp as organise_admin_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     init_calendar(app)
     app.register_blueprint(mail_bp)
     app.register_blueprint(attendance_bp)
+    urls.init_app(app)  # public_url() and webcal_url() in templates: links on BASE_URL
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,10 +1,11 @@
 """Public read-only JSON: the gatherings, as PRODUCT.md describes them."""
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
 from ..catalogue import services as catalogue
 from ..catalogue.models import GROUPS
 from ..registration.services import Seats, availability_for
 from ..timeutil import local
+from ..urls import public_url
 from .openapi import SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,8 +29,8 @@ def gathering_json(gathering, avail) -> dict:
         "online": bool(gathering.online_url),
         "accessibility": gathering.accessibility,
         "host": gathering.host.name if gathering.host else None,
-        "url": url_for("public.gathering", slug=gathering.slug, _external=True),
-        "ics_url": url_for("public.gathering", slug=gathering.slug, _external=True) + ".ics",
+        "url": public_url("public.gathering", slug=gathering.slug),
+        "ics_url": public_url("calendar.gathering_ics", slug=gathering.slug),
         "status": gathering.status,
         "registration_open": gathering.registration_state() == "open",
         "registration_opens_at": gathering.registration_opens_at.isoformat() if gathering.registration_opens_at else None,

@@ -30,6 +30,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from ..catalogue.labels import KIND_LABELS
 from ..timeutil import AMSTERDAM
+from ..urls import base_url, public_url
 
 TZID = "Europe/Amsterdam"
 PRODID = "-//Gatherings//Bijeenkomsten//NL"
@@ -81,12 +82,10 @@ def local_time(moment: datetime) -> datetime:
 
 # --- addresses ---------------------------------------------------------------
 
-def _base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
-
-
 def uid_host() -> str:
-    return urlsplit(_base_url()).hostname or "localhost"
+    # The host of BASE_URL, as it has always been: a UID that changed would make
+    # subscribers' calendars show every gathering twice.
+    return urlsplit(base_url()).hostname or "localhost"
 
 
 def gathering_uid(gathering) -> str:
@@ -95,7 +94,7 @@ def gathering_uid(gathering) -> str:
 
 
 def gathering_url(gathering) -> str:
-    return f"{_base_url()}/gatherings/{gathering.slug}"
+    return public_url("public.gathering", slug=gathering.slug)
 
 
 # --- one event ---------------------------------------------------------------
@@ -216,7 +215,7 @@ event_memo = _EventMemo()
 def _event_inputs(gathering, personal: bool, waitlisted: bool) -> tuple:
     g = gathering
     return (
-        _base_url(), personal, waitlisted, g.id, g.slug, g.kind, g.status, g.title, g.description,
+        base_url(), personal, waitlisted, g.id, g.slug, g.kind, g.status, g.title, g.description,
         g.starts_at, g.ends_at, g.venue_name, g.venue_address, g.venue_city, g.online_url, g.accessibility,
         g.sequence, g.changed_at, g.created_at, g.theme.name if g.theme else None, g.host.name if g.host else None,
     )

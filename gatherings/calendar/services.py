@@ -76,13 +76,13 @@ def theme_feed(slug: str) -> PublicFeed:
     return PublicFeed(f"theme:{theme.id}", theme_id=theme.id, theme_name=theme.name)
 
 
-def public_feeds() -> list[tuple[PublicFeed, str]]:
-    """Every public feed with the path it is served at (for the subscribe page)."""
-    feeds = [(all_feed(), "/calendar.ics")]
-    feeds += [(kind_feed(kind), f"/calendar/{kind}.ics") for kind in KINDS]
+def public_feeds() -> list[tuple[PublicFeed, str, dict]]:
+    """Every public feed with the endpoint (and its values) it is served at, for the subscribe page."""
+    feeds = [(all_feed(), "calendar.all_ics", {})]
+    feeds += [(kind_feed(kind), "calendar.kind_ics", {"kind": kind}) for kind in KINDS]
     for theme in db.session.scalars(sa.select(Theme).order_by(Theme.name)):
         feeds.append((PublicFeed(f"theme:{theme.id}", theme_id=theme.id, theme_name=theme.name),
-                      f"/calendar/themes/{theme.slug}.ics"))
+                      "calendar.theme_ics", {"slug": theme.slug}))
     return feeds
 
 

@@ -1,12 +1,11 @@
 """Calendar addresses: downloads, public feeds, personal feeds, the subscribe page."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.http import http_date, is_resource_modified
 
 from ..catalogue.services import get_visible_gathering
+from ..urls import public_url, webcal_url
 from . import ics, services
 from .cache import Feed, etag_of, whole_seconds
 
@@ -53,22 +52,21 @@ def all_ics():
     return _serve_public(services.all_feed(), "bijeenkomsten.ics")
 
 
-@bp.get("/calendar/<kind>.ics")
-def kind_ics(kind: str):
+def _feed_or_404(find_feed, name: str) -> services.PublicFeed:
     try:
-        feed = services.kind_feed(kind)
+        return find_feed(name)
     except services.FeedNotFound:
         abort(404)
-    return _serve_public(feed, f"{kind}.ics")
+
+
+@bp.get("/calendar/<kind>.ics")
+def kind_ics(kind: str):
+    return _serve_public(_feed_or_404(services.kind_feed, kind), f"{kind}.ics")
 
 
 @bp.get("/calendar/themes/<slug>.ics")
 def theme_ics(slug: str):
-    try:
-        feed = services.theme_feed(slug)
-    except services.FeedNotFound:
-        abort(404)
-    return _serve_public(feed, f"thema-{slug}.ics")
+    return _serve_public(_feed_or_404(services.theme_feed, slug), f"thema-{slug}.ics")
 
 
 @bp.get("/calendar/my/<token>.ics")
@@ -85,22 +83,8 @@ def personal_ics(token: str):
     return response
 
 
-def webcal_url(path: str) -> str:
-    """webcal://host/path: the link that opens a calendar app to subscribe."""
-    parts = urlsplit(current_app.config["BASE_URL"].rstrip("/") + path)
-    return urlunsplit(("webcal",) + tuple(parts[1:]))
-
-
-def https_url(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 @bp.get("/calendar")
 def subscribe():
-    feeds = [{"title": feed.title, "https": https_url(path), "webcal": webcal_url(path)}
-             for feed, path in services.public_feeds()]
+    feeds = [{"title": feed.title, "https": public_url(endpoint, **values), "webcal": webcal_url(endpoint, **values)}
+             for feed, endpoint, values in services.public_feeds()]
     return render_template("calendar/subscribe.html", feeds=feeds)
-
-
-bp.add_app_template_global(webcal_url, "calendar_webcal_url")
-bp.add_app_template_global(https_url, "calendar_https_url")

@@ -17,6 +17,7 @@ from ..privacy.services import anonymise
 from ..registration import services as registration_services
 from ..registration.models import Registration
 from ..timeutil import utcnow
+from ..urls import public_url
 from . import services
 from .models import AccessToken, OutboxMessage, hash_token
 
@@ -59,9 +60,9 @@ def request_access_link(email: str, now: datetime | None = None) -> None:
         subject = _("Uw link naar uw aanmeldingen")
     services.queue(
         "access_link", to=latest.email, to_name=latest.name, subject=subject,
-        context={"my_url": services.external_url("mail.my_page", token=token), "days": days,
+        context={"my_url": public_url("mail.my_page", token=token), "days": days,
                  "expires_at": expires_at, "name": latest.name, "count": len(registrations),
-                 "request_url": services.external_url("mail.my_request"),
+                 "request_url": public_url("mail.my_request"),
                  "organiser": "Gatherings", "contact": ""},
         now=now,
     )
@@ -121,7 +122,7 @@ def export_data(email_key: str) -> dict:
         "waitlisted_at": _iso(r.waitlisted_at),
         "cancelled_at": _iso(r.cancelled_at),
         "checked_in_at": _iso(r.checked_in_at),
-        "manage_url": services.external_url("registration.show", token=r.token),
+        "manage_url": public_url("registration.show", token=r.token),
     } for r in registrations_of(email_key)]
     messages = [{
         "kind": m.kind, "subject": m.subject, "to": m.to_address, "status": m.status,

@@ -32,6 +32,7 @@ from ..i18n import when
 from ..registration.models import Registration
 from ..registration.services import waitlist_position
 from ..timeutil import local, utcnow
+from ..urls import public_url
 from .models import OutboxMessage
 
 AUDIENCES = {
@@ -42,12 +43,6 @@ AUDIENCES = {
 
 
 # -- links and facts shown in every message -------------------------------------------------
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link on BASE_URL, also outside a request (the CLI, the sender)."""
-    adapter = current_app.url_map.bind("localhost")
-    return current_app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
-
 
 def _sender_domain() -> str:
     address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
@@ -70,7 +65,7 @@ def _gathering_context(gathering: Gathering) -> dict:
         "when": when(gathering.starts_at, gathering.ends_at),
         "place": place,
         "online_url": gathering.online_url,
-        "gathering_url": external_url("public.gathering", slug=gathering.slug),
+        "gathering_url": public_url("public.gathering", slug=gathering.slug),
         "organiser": gathering.host.name if gathering.host else _("de organisatie van de bijeenkomst"),
         "contact": contact_of(gathering),
     }
@@ -104,7 +99,7 @@ def _registration_context(registration: Registration, ics_method: str | None, ex
     with force_locale("nl"):
         context = _gathering_context(gathering)
     context.update(registration=registration, registration_status=registration.status,
-                   manage_url=external_url("registration.show", token=registration.token), ics_method=ics_method)
+                   manage_url=public_url("registration.show", token=registration.token), ics_method=ics_method)
     context.update(extras)
     return context
 

@@ -44,8 +44,8 @@ def test_list_has_the_fields_and_matches_the_description(client, spec):
     assert item["theme"] == "inclusie"
     assert item["status"] == "published" and item["registration_open"] is True
     assert (item["capacity"], item["confirmed"], item["waitlisted"], item["seats_left"]) == (3, 1, 0, 2)
-    assert item["url"] == f"http://localhost/gatherings/{g.slug}"
-    assert item["ics_url"] == f"http://localhost/gatherings/{g.slug}.ics"
+    assert item["url"] == f"http://gatherings.test/gatherings/{g.slug}"  # BASE_URL
+    assert item["ics_url"] == f"http://gatherings.test/gatherings/{g.slug}.ics"
     assert "allotments" not in item
 
 

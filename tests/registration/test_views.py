@@ -54,7 +54,7 @@ def test_register_confirmed_shows_result_with_personal_link(client):
     assert "Gelukt. U bent aangemeld." in text
     assert "Kijkje in de keuken" in text
     assert f"/r/{token}" in text  # the personal link, readable and clickable
-    assert Page(page.text).find("a", href=f"http://localhost/r/{token}") is not None
+    assert Page(page.text).find("a", href=f"http://gatherings.test/r/{token}") is not None  # BASE_URL
     assert page.headers["Cache-Control"] == "private, no-store"
 
     [reg] = registrations()
