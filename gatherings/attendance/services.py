@@ -49,11 +49,11 @@ def fold(text: str | None) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _terms(query: str | None) -> list[str]:
+def search_terms(query: str | None) -> list[str]:
     return fold((query or "")[:100]).split()
 
 
-def _matches(terms: list[str], *fields: str | None) -> bool:
+def matches_search(terms: list[str], *fields: str | None) -> bool:
     haystack = " ".join(fold(f) for f in fields if f)
     return all(term in haystack for term in terms)
 
@@ -87,7 +87,10 @@ def _waiting_order(r: Registration):
 
 
 def overview(gathering: Gathering, query: str | None = None) -> RegistrationOverview:
-    """Everything on the registrations page, in a fixed number of queries.
+    """Every registration of the gathering sorted into its list, in a fixed number of queries.
+
+    What the exports hold; the registrations page reads a page at a time instead
+    (``listing.registrations_page``).
 
     All registrations of the gathering are read in one query; counts and the
     composition are taken from that list, the search filters it in Python (so
@@ -113,8 +116,8 @@ def overview(gathering: Gathering, query: str | None = None) -> RegistrationOver
             bucket = counts.get(r.perspective, counts[None])
             setattr(bucket, r.status, getattr(bucket, r.status) + 1)
 
-    terms = _terms(query)
-    shown = [r for r in everyone if not terms or _matches(terms, r.name, r.email, r.organisation)]
+    terms = search_terms(query)
+    shown = [r for r in everyone if not terms or matches_search(terms, r.name, r.email, r.organisation)]
     shown_ids = {r.id for r in shown}
     return RegistrationOverview(
         confirmed=sorted((r for r in shown if r.status == "confirmed"), key=lambda r: (fold(r.name), r.id)),
@@ -176,7 +179,7 @@ def door_search(gathering: Gathering, query: str | None) -> list[Registration]:
     Confirmed and waiting registrations only (a waiting person can be let in).
     Two queries: the names to search through, then the matching rows.
     """
-    terms = _terms(query)
+    terms = search_terms(query)
     if sum(len(t) for t in terms) < DOOR_MIN_QUERY:
         return []
     candidates = db.session.execute(
@@ -184,7 +187,7 @@ def door_search(gathering: Gathering, query: str | None) -> list[Registration]:
         .where(Registration.gathering_id == gathering.id, Registration.status != "cancelled",
                Registration.anonymised_at.is_(None))
     ).all()
-    ids = [row.id for row in candidates if _matches(terms, row.name, row.email, row.organisation)]
+    ids = [row.id for row in candidates if matches_search(terms, row.name, row.email, row.organisation)]
     if not ids:
         return []
     found = db.session.scalars(sa.select(Registration).where(Registration.id.in_(ids[:200]))).all()

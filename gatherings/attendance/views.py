@@ -21,7 +21,7 @@ from ..extensions import db
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
 from ..registration import services as registration
 from ..registration.views import REFUSAL_MESSAGES
-from . import exports, reports, services
+from . import exports, listing, paging, reports, services
 from .charts import Series, bar_chart
 from .forms import ActionForm, AddRegistrationForm, MessageForm, NeedsForm
 
@@ -81,7 +81,9 @@ def show_refusal(form: AddRegistrationForm, refused: registration.RegistrationRe
 @organiser_required
 def registrations(slug: str):
     gathering = gathering_for_organiser(slug)
-    view = services.overview(gathering, query_arg())
+    pages = {name: paging.requested_page(request.args.get(parameter))
+             for name, parameter in paging.PAGE_PARAMETERS.items()}
+    view = listing.registrations_page(gathering, query_arg(), pages)
     chart = bar_chart(
         _("Samenstelling naar perspectief"),
         [str(c.label) for c in view.composition],
@@ -90,7 +92,21 @@ def registrations(slug: str):
         chart_id="composition",
     )
     return render_template("attendance/registrations.html", gathering=gathering, view=view, chart=chart,
-                           groups=services.group_fill(gathering, view.availability), action_form=ActionForm())
+                           groups=services.group_fill(gathering, view.availability), action_form=ActionForm(),
+                           page_url=_page_url(gathering, view))
+
+
+def _page_url(gathering: Gathering, view: listing.RegistrationsPage):
+    """Links to a page of one list that keep the search and the page shown of the other lists."""
+    shown = {name: getattr(view, name).number for name in paging.PAGE_PARAMETERS}
+
+    def page_url(name: str, number: int) -> str:
+        numbers = dict(shown, **{name: number})
+        args = {parameter: numbers[list_name] for list_name, parameter in paging.PAGE_PARAMETERS.items()
+                if numbers[list_name] > 1}  # page 1 is the default: shorter links
+        return url_for(".registrations", slug=gathering.slug, q=view.query or None, _anchor=f"{name}-title", **args)
+
+    return page_url
 
 
 @bp.post("/gatherings/<slug>/registrations/<int:registration_id>/promote")
