@@ -87,3 +87,21 @@ def fill(page: Page, statement: sa.Select) -> Page:
     if page.total:
         page.rows = list(db.session.execute(statement.limit(page.size).offset(page.offset)))
     return page
+
+
+def list_state(args) -> dict[str, str]:
+    """Where the organiser was in the registrations page (search and page of each list), from ``args``.
+
+    Carried through the actions on a row (give a seat, cancel, change needs), so that the answer
+    leads back to the same page of the same search instead of the top of the first page.
+    Only these names, and only sane values: this ends up in a redirect.
+    """
+    state = {}
+    q = " ".join((args.get("q") or "").split())[:100]
+    if q:
+        state["q"] = q
+    for name in PAGE_PARAMETERS.values():
+        number = requested_page(args.get(name))
+        if number > 1:
+            state[name] = str(number)
+    return state

@@ -109,6 +109,17 @@ def _page_url(gathering: Gathering, view: listing.RegistrationsPage):
     return page_url
 
 
+@bp.context_processor
+def _where_in_the_list() -> dict:
+    # Links and forms on a row carry it; see _back_to_list.
+    return {"list_state": paging.list_state(request.args)}
+
+
+def _back_to_list(gathering: Gathering):
+    """After an action on a row: the registrations page as the organiser left it (search, pages)."""
+    return redirect(url_for(".registrations", slug=gathering.slug, **paging.list_state(request.args)), code=303)
+
+
 @bp.post("/gatherings/<slug>/registrations/<int:registration_id>/promote")
 @organiser_required
 def promote(slug: str, registration_id: int):
@@ -123,7 +134,7 @@ def promote(slug: str, registration_id: int):
     else:
         db.session.commit()
         flash(_("%(name)s heeft een plek gekregen en krijgt daarover een e-mail.", name=found.name), "success")
-    return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+    return _back_to_list(gathering)
 
 
 @bp.route("/gatherings/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
@@ -145,7 +156,7 @@ def cancel(slug: str, registration_id: int):
         flash(_("De aanmelding van %(name)s is geannuleerd.", name=found.name), "success")
         for person in promoted:
             flash(_("%(name)s kreeg de vrijgekomen plek.", name=person.name), "success")
-    return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+    return _back_to_list(gathering)
 
 
 @bp.route("/gatherings/<slug>/registrations/new", methods=["GET", "POST"])
@@ -185,7 +196,7 @@ def needs(slug: str, registration_id: int):
         services.update_needs(gathering, found.id, form.needs.data)
         db.session.commit()
         flash(_("Opgeslagen wat %(name)s nodig heeft.", name=found.name), "success")
-        return redirect(url_for(".registrations", slug=gathering.slug), code=303)
+        return _back_to_list(gathering)
     return render_template("attendance/needs.html", gathering=gathering, registration=found, form=form)
 
 

@@ -169,3 +169,39 @@ def test_mixed_session_numbers_each_group_waiting_list(app):
     searched = listing.registrations_page(g, "W5")
     assert [view.positions[r.id] for r in searched.waiting.rows] == [3]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 6
+
+
+# --- after an action on a row, back where the organiser was -----------------------------------------------------
+
+
+def test_an_action_on_a_row_leads_back_to_the_same_page_and_search(client, big):
+    place = "/registrations?q=noord&wachtlijst=2&bevestigd=2"
+    page = text(client.get(url(big, place)))
+    waiting = rows_of(page, "waiting")
+    promote = re.search(r'action="([^"]*/promote[^"]*)"', waiting).group(1).replace("&amp;", "&")
+    answer = client.post(promote)
+    assert answer.status_code == 303
+    assert set(answer.headers["Location"].split("?")[1].split("&")) == {"q=noord", "wachtlijst=2", "bevestigd=2"}
+
+    cancel_link = re.search(r'href="([^"]*/cancel[^"]*)"', rows_of(page, "confirmed")).group(1).replace("&amp;", "&")
+    confirm = text(client.get(cancel_link))
+    form_action = re.search(r'<form method="post" action="([^"]*/cancel[^"]*)"', confirm).group(1).replace("&amp;", "&")
+    assert "wachtlijst=2" in form_action and "q=noord" in form_action
+    done = client.post(form_action)
+    assert done.status_code == 303 and "wachtlijst=2" in done.headers["Location"] and "q=noord" in done.headers["Location"]
+
+    needs_link = re.search(r'href="([^"]*/needs[^"]*)"', rows_of(page, "confirmed")).group(1).replace("&amp;", "&")
+    needs_form = re.search(r'<form method="post" action="([^"]*/needs[^"]*)"', text(client.get(needs_link))).group(1)
+    saved = client.post(needs_form.replace("&amp;", "&"), data={"needs": "Een rolstoelplek"})
+    assert saved.status_code == 303 and "bevestigd=2" in saved.headers["Location"]
+
+
+def test_only_the_list_state_is_carried_back_and_only_sane_values(client, big):
+    first = db.session.scalars(sa.select(Registration.id).where(
+        Registration.gathering_id == big.id, Registration.status == "waitlisted").order_by(Registration.id)).first()
+    answer = client.post(url(big, f"/registrations/{first}/promote?wachtlijst=abc&bevestigd=-3&next=//elders.example"
+                                  f"&q={'x' * 300}"))
+    assert answer.status_code == 303
+    location = answer.headers["Location"]
+    assert "elders" not in location and "wachtlijst" not in location and "bevestigd" not in location
+    assert f"q={'x' * 100}" in location and "x" * 101 not in location
