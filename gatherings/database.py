@@ -83,16 +83,8 @@ def write_lock_row(model, row_id):
     """
     if is_sqlite():
         _start_write_locked()
-    held = _locks_held()
-    instance = held.get((model, row_id))
-    if instance is None:
-        if is_sqlite():
-            instance = db.session.get(model, row_id, populate_existing=True)
-        else:
-            instance = db.session.scalars(_locking_select(model), {"row_id": row_id}).one_or_none()
-        if instance is not None:
-            held[(model, row_id)] = instance
-    return instance
+    held = _locks_held().get((model, row_id))
+    return held if held is not None else write_lock_first(_by_id(model), {"row_id": row_id})
 
 
 def write_lock_first(statement: sa.Select, params: dict | None = None):
@@ -112,19 +104,18 @@ def write_lock_first(statement: sa.Select, params: dict | None = None):
 
 
 @cache
+def _by_id(model) -> sa.Select:
+    # Built once per model: this runs for every registration during the opening rush.
+    return sa.select(model).where(model.id == sa.bindparam("row_id"))
+
+
+@cache
 def _locking_variant(statement: sa.Select, row_locks: bool) -> tuple[sa.Select, type]:
-    # Per statement object: callers pass statements they built once (see catalogue.services).
+    # Per statement object: callers pass statements they built once (see catalogue.services, _by_id).
     model = statement.column_descriptions[0]["entity"]
     if row_locks:
         statement = statement.with_for_update(of=model)
     return statement.execution_options(populate_existing=True), model
-
-
-@cache
-def _locking_select(model):
-    # Built once per model: this runs for every registration during the opening rush.
-    return (sa.select(model).where(model.id == sa.bindparam("row_id")).with_for_update(of=model)
-            .execution_options(populate_existing=True))
 
 
 def read_only() -> None:

@@ -74,6 +74,18 @@ class Availability:
             return min(self.total.seats_left, sum(g.seats_left for g in self.groups.values()))
         return self.total.seats_left
 
+    @classmethod
+    def empty(cls, gathering: Gathering) -> "Availability":
+        groups = {grp: Seats(gathering.allotment(grp)) for grp in GROUPS} if gathering.is_mixed else {}
+        return cls(Seats(gathering.capacity), groups)
+
+    def count(self, group: str | None, status: str, number: int) -> None:
+        """Add ``number`` registrations of ``status`` in perspective group ``group``."""
+        setattr(self.total, status, getattr(self.total, status) + number)
+        if group in self.groups:
+            seats = self.groups[group]
+            setattr(seats, status, getattr(seats, status) + number)
+
 
 def email_key(email: str | None) -> str | None:
     return email.strip().lower() if email else None
@@ -107,19 +119,12 @@ def _by_token_statement() -> sa.Select:
 
 def availability_for(gatherings: list[Gathering]) -> dict[int, Availability]:
     """Seat counts for many gatherings in one query."""
-    result: dict[int, Availability] = {}
-    for g in gatherings:
-        groups = {grp: Seats(g.allotment(grp)) for grp in GROUPS} if g.is_mixed else {}
-        result[g.id] = Availability(Seats(g.capacity), groups)
+    result = {g.id: Availability.empty(g) for g in gatherings}
     if not gatherings:
         return result
     rows = db.session.execute(_counts_statement(), {"ids": [g.id for g in gatherings]})
     for gathering_id, group, status, count in rows:
-        avail = result[gathering_id]
-        setattr(avail.total, status, getattr(avail.total, status) + count)
-        if group in avail.groups:
-            seats = avail.groups[group]
-            setattr(seats, status, getattr(seats, status) + count)
+        result[gathering_id].count(group, status, count)
     return result
 
 
@@ -142,16 +147,12 @@ def _availability_and_known(gathering: Gathering, key: str | None) -> tuple[Avai
 
     Runs under the gathering's lock for every registration of the opening rush.
     """
-    groups = {grp: Seats(gathering.allotment(grp)) for grp in GROUPS} if gathering.is_mixed else {}
-    avail = Availability(Seats(gathering.capacity), groups)
+    avail = Availability.empty(gathering)
     known = False
     rows = db.session.execute(_counts_and_known_statement(), {"gathering_id": gathering.id, "key": key or ""})
     for group, status, count, matches in rows:
         known = known or bool(matches)
-        setattr(avail.total, status, getattr(avail.total, status) + count)
-        if group in avail.groups:
-            seats = avail.groups[group]
-            setattr(seats, status, getattr(seats, status) + count)
+        avail.count(group, status, count)
     return avail, known
 
 
