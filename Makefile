@@ -17,11 +17,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f 2>/dev/null || $(BIN)/pybabel compile --use-fuzzy -d translations -f
+	$(BIN)/pybabel compile --use-fuzzy -d gatherings/translations -f 2>/dev/null || $(BIN)/pybabel compile --use-fuzzy -d gatherings/translations -f
 
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o gatherings/translations/messages.pot .
+	$(BIN)/pybabel update -i gatherings/translations/messages.pot -d gatherings/translations --no-fuzzy-matching --ignore-obsolete
 
 migrate: install
 	$(FLASK) db upgrade
@@ -47,4 +47,4 @@ test: install
 	else echo "TEST_DATABASE_URL not set: PostgreSQL part skipped"; fi
 
 clean:
-	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) instance gatherings/translations/*/LC_MESSAGES/*.mo

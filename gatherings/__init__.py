@@ -7,7 +7,7 @@ from . import config as cfg
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app = Flask(__name__, instance_relative_config=True, template_folder="templates")
     app.config.from_object(cfg.BaseConfig)
     app.config.from_pyfile("config.py", silent=True)
     cfg.load_environment(app)
@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _finish_config(app: Flask) -> None:
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "..", "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations"))
     env = app.config["GATHERINGS_ENV"]
     if not app.config.get("SECRET_KEY"):
         if env in ("development", "testing") or app.testing:
@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
     from .mail import models as _mail  # noqa: F401
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
     mail.init_app(app)

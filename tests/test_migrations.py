@@ -104,5 +104,5 @@ def test_there_is_exactly_one_head():
     """Two helpers landing a migration on the same parent would leave two heads; `db upgrade` then refuses."""
     from alembic.script import ScriptDirectory
 
-    scripts = ScriptDirectory(os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    scripts = ScriptDirectory(os.path.join(os.path.dirname(__file__), "..", "gatherings", "migrations"))
     assert len(scripts.get_heads()) == 1, scripts.get_heads()

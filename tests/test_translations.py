@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 from .htmlpage import Page
 
 ROOT = Path(__file__).resolve().parent.parent
-EN_PO = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+EN_PO = ROOT / "gatherings" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 # The same keywords as the Makefile's extract target (`-k _l -k lazy_gettext` on top of Babel's defaults).
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 # %(name)s, %(num)d ... and also a bare %s or %d, which would not survive reordering.
