@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     from .organise import models as _organise  # noqa: F401
     from .calendar import models as _calendar  # noqa: F401
     from .mail import models as _mail  # noqa: F401
+    from .my import models as _my  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -83,7 +84,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from . import urls
     from .api.views import bp as api_bp
-    from .mail.views import bp as mail_bp
+    from .my.views import bp as my_bp
     from .organise.admin_views import bp as organise_admin_bp
     from .attendance import door_views as _door  # noqa: F401  (its routes are on attendance_bp)
     from .attendance.views import bp as attendance_bp
@@ -100,7 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organise_admin_bp)
     app.register_blueprint(calendar_bp)
     init_calendar(app)
-    app.register_blueprint(mail_bp)
+    app.register_blueprint(my_bp)
     app.register_blueprint(attendance_bp)
     urls.init_app(app)  # public_url() and webcal_url() in templates: links on BASE_URL
 
@@ -132,8 +133,10 @@ def register_security(app: Flask) -> None:
 def register_listeners(app: Flask) -> None:
     """Areas that act on what registration and the catalogue report (blinker signals)."""
     from .mail import register_listeners as mail_listeners
+    from .my import register_listeners as my_listeners
 
     mail_listeners()
+    my_listeners()
 
 
 def register_serving(app: Flask) -> None:

@@ -11,7 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from gatherings.extensions import db
-from gatherings.mail.models import AccessToken, hash_token
+from gatherings.my.models import AccessToken, hash_token
 from gatherings.timeutil import utcnow
 from gatherings.urls import public_url, webcal_url
 from tests.factories import make_gathering, make_registration, make_theme

@@ -1,4 +1,4 @@
-"""E-mail: the outbox, its sender, and a person's own area (/my).
+"""E-mail: the outbox, its sender, organiser messages.
 
 ``register_listeners`` (called by the app factory) connects the
 receivers that turn registration and catalogue signals into outbox rows, in the
@@ -10,7 +10,7 @@ def register_listeners() -> None:
     from ..catalogue import signals as catalogue_signals
     from ..privacy import services as privacy_services
     from ..registration import signals as registration_signals
-    from . import personal, services
+    from . import retention, services
 
     # weak=False: the receivers are module functions; connecting again (another app) changes nothing.
     registration_signals.registration_confirmed.connect(services.on_registration_confirmed, weak=False)
@@ -20,4 +20,4 @@ def register_listeners() -> None:
     registration_signals.registration_duplicate.connect(services.on_registration_duplicate, weak=False)
     catalogue_signals.gathering_changed.connect(services.on_gathering_changed, weak=False)
     catalogue_signals.gathering_cancelled.connect(services.on_gathering_cancelled, weak=False)
-    privacy_services.purge_requested.connect(personal.on_purge_requested, weak=False)
+    privacy_services.purge_requested.connect(retention.on_purge_requested, weak=False)

@@ -1,7 +1,6 @@
-"""The outbox (every message is a row before it is mail) and personal access tokens for /my."""
+"""The outbox: every message is a row before it is mail."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Optional
 
@@ -69,22 +68,3 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class AccessToken(db.Model):
-    """A link to /my/<token>, mailed on request. Only the token's hash is stored."""
-
-    __tablename__ = "access_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    email_key: Mapped[str] = mapped_column(sa.String(254), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    def __repr__(self) -> str:
-        return f"<AccessToken {self.id}>"

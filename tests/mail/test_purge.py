@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from gatherings.extensions import db
-from gatherings.mail.models import AccessToken
+from gatherings.my.models import AccessToken
 from gatherings.mail.sender import send_due
 from gatherings.timeutil import utcnow
 from tests.factories import make_gathering, make_registration

@@ -11,7 +11,7 @@ import flask
 import pytest
 
 from gatherings.extensions import db
-from gatherings.mail import personal
+from gatherings.my import services as my_services
 from gatherings.mail import services as mail
 from gatherings.mail.sender import claim_next, send_due, send_one, Outcome
 from gatherings.privacy.services import anonymise
@@ -216,7 +216,7 @@ def test_a_message_tells_what_was_true_when_it_was_queued(app, smtp):
 
 def test_export_shows_a_queued_message_as_it_will_read_and_renders_nothing_into_the_row(app):
     make_registration(make_gathering(), email="an@voorbeeld.nl", name="An")
-    (message,) = personal.export_data("an@voorbeeld.nl")["messages"]
+    (message,) = my_services.export_data("an@voorbeeld.nl")["messages"]
     assert message["kind"] == "confirmed" and message["status"] == "queued"
     assert "Beste An," in message["text"]
     assert outbox()[0].body_text is None  # the sender renders (and keeps) its own

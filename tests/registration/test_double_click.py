@@ -165,7 +165,7 @@ def test_service_without_keys_never_calls_it_repeated(app):
 
 
 def test_purge_and_erase_forget_the_submission_key(app):
-    from gatherings.mail import personal
+    from gatherings.my import services as my_services
     from gatherings.privacy import services as privacy
 
     old, current = make_gathering(), make_gathering()
@@ -177,11 +177,11 @@ def test_purge_and_erase_forget_the_submission_key(app):
     db.session.commit()
 
     # The export shows what the person gave and what happened to it; this key is neither (nor is email_key).
-    exported = json.dumps(personal.export_data("weg@voorbeeld.nl"))
+    exported = json.dumps(my_services.export_data("weg@voorbeeld.nl"))
     assert "Anna" in exported and "d" * 64 not in exported
 
     assert privacy.purge() == 1
-    assert personal.erase("weg@voorbeeld.nl") == 1
+    assert my_services.erase("weg@voorbeeld.nl") == 1
     db.session.commit()
     for registration in (purged, erased):
         db.session.refresh(registration)

@@ -5,10 +5,10 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 
 from ..extensions import db, limiter
-from . import personal
+from . import services
 from .forms import AccessLinkForm, EraseForm
 
-bp = Blueprint("mail", __name__)
+bp = Blueprint("my", __name__)
 
 
 def _email_key() -> str:
@@ -22,57 +22,57 @@ def _private(response):
 
 
 @bp.get("/my")
-def my_request():
-    return render_template("mail/my_request.html", form=AccessLinkForm())
+def request_link():
+    return render_template("my/request.html", form=AccessLinkForm())
 
 
 @bp.post("/my")
 @limiter.limit(lambda: current_app.config.get("MY_LINK_LIMIT_CLIENT", "30 per hour"))
 @limiter.limit(lambda: current_app.config.get("MY_LINK_LIMIT_ADDRESS", "5 per hour"), key_func=_email_key,
                scope="my-link-email")
-def my_request_post():
+def request_link_post():
     form = AccessLinkForm()
     if not form.validate():
-        return render_template("mail/my_request.html", form=form), 422
-    personal.request_access_link(form.email.data)
+        return render_template("my/request.html", form=form), 422
+    services.request_access_link(form.email.data)
     db.session.commit()
     # The same answer whether or not the address is known.
-    return redirect(url_for("mail.my_sent"), code=303)
+    return redirect(url_for("my.sent"), code=303)
 
 
 @bp.get("/my/sent")
-def my_sent():
-    return render_template("mail/my_sent.html")
+def sent():
+    return render_template("my/sent.html")
 
 
 def _access_or_abort(token: str) -> str:
-    email_key, expired = personal.find_access(token)
+    email_key, expired = services.find_access(token)
     if email_key is None:
         abort(404)
     if expired:
-        abort(make_response(render_template("mail/my_expired.html"), 410))
+        abort(make_response(render_template("my/expired.html"), 410))
     return email_key
 
 
 @bp.get("/my/<token>")
-def my_page(token: str):
+def page(token: str):
     email_key = _access_or_abort(token)
     from ..registration.services import waitlist_position
 
     from ..calendar.services import feed_token_for
 
-    registrations = personal.registrations_of(email_key)
+    registrations = services.registrations_of(email_key)
     feed_token = feed_token_for(email_key)
     db.session.commit()  # the feed token is made on first visit
     return _private(make_response(render_template(
-        "mail/my_page.html", token=token, email=email_key, registrations=registrations,
+        "my/page.html", token=token, email=email_key, registrations=registrations,
         positions={r.id: waitlist_position(r) for r in registrations},
-        feed_token=feed_token, renew_url=url_for("mail.my_feed_renew", token=token),
+        feed_token=feed_token, renew_url=url_for("my.feed_renew", token=token),
     )))
 
 
 @bp.post("/my/<token>/feed/renew")
-def my_feed_renew(token: str):
+def feed_renew(token: str):
     """A new personal feed address; the old one answers 410 Gone from now on."""
     from ..calendar.services import renew_feed_token
 
@@ -80,13 +80,13 @@ def my_feed_renew(token: str):
     renew_feed_token(email_key)
     db.session.commit()
     flash(_("Er is een nieuwe agenda-link gemaakt. De oude link werkt niet meer."), "success")
-    return redirect(url_for("mail.my_page", token=token), code=303)
+    return redirect(url_for("my.page", token=token), code=303)
 
 
 @bp.get("/my/<token>/export.json")
-def my_export(token: str):
+def export(token: str):
     email_key = _access_or_abort(token)
-    data = personal.export_data(email_key)
+    data = services.export_data(email_key)
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
                                           mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
@@ -94,13 +94,13 @@ def my_export(token: str):
 
 
 @bp.route("/my/<token>/erase", methods=["GET", "POST"])
-def my_erase(token: str):
+def erase(token: str):
     email_key = _access_or_abort(token)
     form = EraseForm()
     if request.method == "POST" and form.validate() and form.confirm.data == "yes":
-        personal.erase(email_key)
+        services.erase(email_key)
         db.session.commit()
-        return _private(make_response(render_template("mail/my_erased.html")))
-    registrations = personal.registrations_of(email_key)
+        return _private(make_response(render_template("my/erased.html")))
+    registrations = services.registrations_of(email_key)
     return _private(make_response(render_template(
-        "mail/my_erase.html", token=token, form=form, registrations=registrations)))
+        "my/erase.html", token=token, form=form, registrations=registrations)))

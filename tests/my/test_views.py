@@ -8,14 +8,14 @@ import pytest
 
 from gatherings import create_app
 from gatherings.extensions import db
-from gatherings.mail import personal
-from gatherings.mail.models import AccessToken, hash_token
+from gatherings.my import services as my_services
+from gatherings.my.models import AccessToken, hash_token
 from gatherings.mail.sender import send_due
 from gatherings.registration import services as registration
 from gatherings.timeutil import utcnow
 from tests.factories import make_gathering, make_registration
 
-from .conftest import outbox
+from tests.mail.conftest import outbox
 
 
 def ask_link(client, address):
@@ -157,7 +157,7 @@ def test_erase_needs_a_csrf_token(app, app_config):
         client = app.test_client()
         assert client.post(f"/my/{token}/erase", data={"confirm": "yes"}).status_code == 400
         assert db.session.get(type(reg), reg.id, populate_existing=True).anonymised_at is None
-        assert personal.registrations_of("an@voorbeeld.nl")
+        assert my_services.registrations_of("an@voorbeeld.nl")
         db.session.remove()
         db.engine.dispose()
 

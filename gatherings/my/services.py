@@ -18,8 +18,10 @@ from ..registration import services as registration_services
 from ..registration.models import Registration
 from ..timeutil import utcnow
 from ..urls import public_url
-from . import services
-from .models import AccessToken, OutboxMessage, hash_token
+from ..mail import services as mail_services
+from ..mail.models import OutboxMessage
+from ..mail.retention import forget_address
+from .models import AccessToken, hash_token
 
 DEFAULT_LINK_DAYS = 7
 
@@ -58,11 +60,11 @@ def request_access_link(email: str, now: datetime | None = None) -> None:
     latest = registrations[0]
     with force_locale("nl"):
         subject = _("Uw link naar uw aanmeldingen")
-    services.queue(
+    mail_services.queue(
         "access_link", to=latest.email, to_name=latest.name, subject=subject,
-        context={"my_url": public_url("mail.my_page", token=token), "days": days,
+        context={"my_url": public_url("my.page", token=token), "days": days,
                  "expires_at": expires_at, "name": latest.name, "count": len(registrations),
-                 "request_url": public_url("mail.my_request"),
+                 "request_url": public_url("my.request_link"),
                  "organiser": "Gatherings", "contact": ""},
         now=now,
     )
@@ -93,7 +95,7 @@ def _text_of(message: OutboxMessage) -> str | None:
     if message.body_text is not None:
         return message.body_text
     try:
-        rendered = services.render_queued(message)
+        rendered = mail_services.render_queued(message)
     except SQLAlchemyError:
         raise
     except Exception:  # a broken message must not break the person's export
@@ -158,16 +160,7 @@ def erase(email_key: str, now: datetime | None = None) -> int:
             registration_services.cancel(registration.id, now=now)
     for registration in registrations:
         anonymise(registration, now)
-    db.session.execute(
-        sa.update(OutboxMessage).where(OutboxMessage.email_key == email_key,
-                                       OutboxMessage.status.in_(("queued", "sending")))
-        .values(status="dropped", claim_count=OutboxMessage.claim_count + 1)
-    )
-    db.session.execute(
-        sa.update(OutboxMessage).where(OutboxMessage.email_key == email_key)
-        .values(to_address="", to_name="", email_key="", body_text="", body_html="", context=None, ics=None,
-                last_error="")
-    )
+    forget_address(email_key)
     db.session.execute(sa.delete(AccessToken).where(AccessToken.email_key == email_key))
     db.session.flush()
     forget_unused_feed_tokens()  # the address has no registrations left: its calendar feed goes too
@@ -176,11 +169,6 @@ def erase(email_key: str, now: datetime | None = None) -> int:
 
 
 def on_purge_requested(_sender, cutoff: datetime, now: datetime, **_kw) -> None:
-    """``flask privacy purge``: forget mail older than the retention period, and expired access links."""
-    anonymised = sa.select(Registration.id).where(Registration.anonymised_at.is_not(None))
-    db.session.execute(sa.delete(OutboxMessage).where(
-        OutboxMessage.status.in_(("sent", "failed", "dropped")),
-        sa.or_(OutboxMessage.created_at < cutoff, OutboxMessage.registration_id.in_(anonymised)),
-    ))
+    """``flask privacy purge``: forget expired access links."""
     db.session.execute(sa.delete(AccessToken).where(AccessToken.expires_at < now))
     db.session.flush()
