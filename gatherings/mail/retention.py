@@ -33,3 +33,12 @@ def on_purge_requested(_sender, cutoff: datetime, now: datetime, **_kw) -> None:
         sa.or_(OutboxMessage.created_at < cutoff, OutboxMessage.registration_id.in_(anonymised)),
     ))
     db.session.flush()
+
+
+def forget_finished_mail(kind: str, created_before: datetime) -> None:
+    """Delete sent, failed and dropped messages of ``kind`` queued before ``created_before``. Flushes."""
+    db.session.execute(sa.delete(OutboxMessage).where(
+        OutboxMessage.kind == kind, OutboxMessage.status.in_(("sent", "failed", "dropped")),
+        OutboxMessage.created_at < created_before,
+    ))
+    db.session.flush()

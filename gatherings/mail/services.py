@@ -9,14 +9,16 @@ addresses and kind, and its own facts (a waiting-list position, an organiser's
 words ...) as JSON in ``context``. Rendering is the costly part, and these
 receivers run while registration holds the gathering's lock. ``sender.py``
 renders such a row at its first claim (``render_queued``: in Dutch, links on
-``BASE_URL``), keeps the bodies on the row, then delivers it. Only ``queue``
-called directly (the /my access link, whose secret exists only at that moment)
-renders at once. Both go through ``render_bodies``.
+``BASE_URL``), keeps the bodies on the row, then delivers it. Messages about an
+address rather than a registration (the /my access link) are queued with
+``queue_for_address`` and rendered in the sender by their kind's renderer.
+Nothing is rendered in the request; all goes through ``render_bodies``.
 """
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -104,13 +106,25 @@ def _registration_context(registration: Registration, ics_method: str | None, ex
     return context
 
 
+# Kinds of message that are about an address rather than one registration (queued with
+# ``queue_for_address``), each rendered by the area that queued it: kind -> render(row) -> (text, html) | None.
+_address_renderers: dict[str, Callable[[OutboxMessage], tuple[str, str] | None]] = {}
+
+
+def register_renderer(kind: str, render: Callable[[OutboxMessage], tuple[str, str] | None]) -> None:
+    _address_renderers[kind] = render
+
+
 def render_queued(row: OutboxMessage) -> tuple[str, str] | None:
-    """Text and HTML of a row that ``queue_for_registration`` wrote unrendered.
+    """Text and HTML of a row that ``queue_for_registration`` or ``queue_for_address`` wrote unrendered.
 
     From its registration as it is now, that registration's gathering, and the
     facts stored with the row. None when the registration is gone or was
-    anonymised (erased, purged): such a message is never to be sent.
+    anonymised (erased, purged): such a message is never to be sent. A message
+    about an address is rendered by its kind's renderer, None meaning the same.
     """
+    if row.kind in _address_renderers:
+        return _address_renderers[row.kind](row)
     registration = db.session.get(Registration, row.registration_id) if row.registration_id is not None else None
     if registration is None or registration.anonymised_at is not None or not registration.email:
         return None
@@ -158,19 +172,16 @@ def _outbox_row(kind: str, *, to: str, to_name: str, subject: str, body_text: st
     return message
 
 
-def queue(kind: str, *, to: str, to_name: str = "", subject: str, context: dict,
-          registration: Registration | None = None, gathering: Gathering | None = None,
-          ics_method: str | None = None, from_name: str | None = None, reply_to: str = "",
-          dedupe_key: str | None = None, now: datetime | None = None) -> OutboxMessage:
-    """Render templates/mail/<kind>.txt and .html in Dutch now and add the message to the outbox.
+def queue_for_address(kind: str, *, to: str, subject: str, context: dict,
+                      now: datetime | None = None) -> OutboxMessage:
+    """Queue ``kind`` for an address, unrendered: the renderer registered for ``kind`` renders it in the sender.
 
-    For messages whose content exists only at this moment (the /my access link and its secret);
-    messages about a registration go through ``queue_for_registration`` and are rendered by the sender.
+    The same work whatever the address: whether there is anything to tell it is
+    decided by the sender, out of sight of whoever asked (the /my access link).
     """
-    text, html = render_bodies(kind, subject, context)
-    return _outbox_row(kind, to=to, to_name=to_name, subject=subject, body_text=text, body_html=html, context=None,
-                       registration=registration, gathering=gathering, ics_method=ics_method, from_name=from_name,
-                       reply_to=reply_to, dedupe_key=dedupe_key, now=now)
+    return _outbox_row(kind, to=to, to_name="", subject=subject, body_text=None, body_html=None,
+                       context=_as_json(context), registration=None, gathering=None, ics_method=None,
+                       from_name=None, reply_to="", dedupe_key=None, now=now)
 
 
 def queue_for_registration(kind: str, registration: Registration, *, subject: str, ics_method: str | None = None,

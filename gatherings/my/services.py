@@ -1,6 +1,10 @@
 """A person's own area (/my): access links by e-mail, and their data (export, erase)."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 from datetime import datetime, timedelta
 
@@ -13,14 +17,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..calendar.models import FeedToken
 from ..calendar.services import forget_unused_feed_tokens
 from ..extensions import db
+from ..mail import services as mail_services
+from ..mail.models import OutboxMessage
+from ..mail.retention import forget_address, forget_finished_mail
 from ..privacy.services import anonymise
 from ..registration import services as registration_services
 from ..registration.models import Registration
 from ..timeutil import utcnow
 from ..urls import public_url
-from ..mail import services as mail_services
-from ..mail.models import OutboxMessage
-from ..mail.retention import forget_address
 from .models import AccessToken, hash_token
 
 DEFAULT_LINK_DAYS = 7
@@ -42,32 +46,60 @@ def registrations_of(email_key: str) -> list[Registration]:
     ))
 
 
-def request_access_link(email: str, now: datetime | None = None) -> None:
-    """Mail a link to /my/<token> when the address has registrations; otherwise do nothing.
+def link_token(nonce: str) -> str:
+    """The secret of a /my link, derived from the nonce its outbox row carries.
 
-    The caller shows the same answer either way, so nobody learns whether an
-    address is known. The caller commits.
+    The row never holds a working link: the nonce opens nothing without SECRET_KEY,
+    and the link is rendered only when the sender sends it.
+    """
+    key = current_app.config["SECRET_KEY"]
+    key = key if isinstance(key, bytes) else key.encode()
+    digest = hmac.new(key, b"my-access-link:" + nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()  # 256 bits, 43 characters
+
+
+def _subject() -> str:
+    with force_locale("nl"):
+        return _("Uw link naar uw aanmeldingen")
+
+
+def request_access_link(email: str, now: datetime | None = None) -> None:
+    """Queue the access-link mail for this address, known or not. The caller commits.
+
+    The same work for every address (two INSERTs): whether it has registrations
+    is looked up by the mail sender (``render_access_link``), which drops the
+    message when there are none. So neither the answer nor its time tells
+    anybody whether an address is known.
     """
     now = now or utcnow()
-    key = _key(email)
-    registrations = registrations_of(key)
-    if not registrations:
-        return
-    token = secrets.token_urlsafe(32)  # 256 bits
+    nonce = secrets.token_urlsafe(32)
     days = int(current_app.config.get("MY_LINK_DAYS", DEFAULT_LINK_DAYS))
-    expires_at = now + timedelta(days=days)
-    db.session.add(AccessToken(token_hash=hash_token(token), email_key=key, created_at=now, expires_at=expires_at))
+    db.session.add(AccessToken(token_hash=hash_token(link_token(nonce)), email_key=_key(email), created_at=now,
+                               expires_at=now + timedelta(days=days)))
+    mail_services.queue_for_address("access_link", to=email.strip(), subject=_subject(), context={"nonce": nonce},
+                                    now=now)
+
+
+def render_access_link(row: OutboxMessage) -> tuple[str, str] | None:
+    """The access-link mail, rendered by the sender; None (never sent) when the address has no registrations,
+    or the link was erased or has expired meanwhile."""
+    nonce = json.loads(row.context or "{}").get("nonce")
+    if not nonce:
+        return None
+    token = link_token(nonce)
+    access = db.session.scalars(sa.select(AccessToken).where(AccessToken.token_hash == hash_token(token))).first()
+    if access is None or access.expires_at <= utcnow():
+        return None
+    registrations = registrations_of(access.email_key)
+    if not registrations:
+        return None
+    days = int(current_app.config.get("MY_LINK_DAYS", DEFAULT_LINK_DAYS))
     latest = registrations[0]
-    with force_locale("nl"):
-        subject = _("Uw link naar uw aanmeldingen")
-    mail_services.queue(
-        "access_link", to=latest.email, to_name=latest.name, subject=subject,
-        context={"my_url": public_url("my.page", token=token), "days": days,
-                 "expires_at": expires_at, "name": latest.name, "count": len(registrations),
-                 "request_url": public_url("my.request_link"),
-                 "organiser": "Gatherings", "contact": ""},
-        now=now,
-    )
+    return mail_services.render_bodies("access_link", row.subject, {
+        "my_url": public_url("my.page", token=token), "days": days, "expires_at": access.expires_at,
+        "name": latest.name, "count": len(registrations), "request_url": public_url("my.request_link"),
+        "organiser": "Gatherings", "contact": "",
+    })
 
 
 def find_access(token: str, now: datetime | None = None) -> tuple[str | None, bool]:
@@ -169,6 +201,9 @@ def erase(email_key: str, now: datetime | None = None) -> int:
 
 
 def on_purge_requested(_sender, cutoff: datetime, now: datetime, **_kw) -> None:
-    """``flask privacy purge``: forget expired access links."""
+    """``flask privacy purge``: forget expired access links, and the link mails once their links have expired
+    (a request for an unknown address leaves a dropped mail with that address: not kept for the retention period)."""
     db.session.execute(sa.delete(AccessToken).where(AccessToken.expires_at < now))
+    days = int(current_app.config.get("MY_LINK_DAYS", DEFAULT_LINK_DAYS))
+    forget_finished_mail("access_link", created_before=now - timedelta(days=days))
     db.session.flush()
