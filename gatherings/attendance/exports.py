@@ -28,7 +28,7 @@ from ..catalogue.models import Gathering
 from ..extensions import db
 from ..registration.perspectives import PERSPECTIVES
 from ..timeutil import local, utcnow
-from . import services
+from . import listing
 from .models import EXPORT_FORMATS, ExportLog
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
@@ -72,13 +72,13 @@ class ExportTable:
 
 
 def export_table(gathering: Gathering) -> ExportTable:
-    """Confirmed (by name) then waiting (in order): what every format holds."""
-    view = services.overview(gathering)
+    """Confirmed (by name) then waiting (in order), as the registrations page lists them: what every format holds."""
+    lists = listing.active_lists(gathering)
     rows = []
-    for r in view.confirmed:
+    for r in lists.confirmed:
         rows.append(_row(r, _("Aangemeld")))
-    for r in view.waiting:
-        rows.append(_row(r, _("Wachtlijst %(position)d", position=view.positions.get(r.id, 0))))
+    for r, place in lists.waiting:
+        rows.append(_row(r, _("Wachtlijst %(position)d", position=place)))
     return ExportTable(gathering, gathering.is_mixed, rows)
 
 

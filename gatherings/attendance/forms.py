@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from ..registration.perspectives import NOT_SAID, PERSPECTIVES
-from .services import AUDIENCES
+from .listing import AUDIENCES
 
 
 def _strip(value):

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..catalogue.models import KINDS, Gathering, Theme
@@ -25,6 +24,7 @@ from ..extensions import db
 from ..registration.models import Registration
 from ..registration.perspectives import PERSPECTIVES
 from ..timeutil import AMSTERDAM, local, utcnow
+from .small_counts import min_cell, suppress  # noqa: F401  (suppress: part of what reports do)
 
 NOT_SAID = "not_said"
 
@@ -100,38 +100,6 @@ class Report:
     min_cell: int
 
 
-def suppress(rows: list[list[int]], minimum: int) -> tuple[list[list[int | None]], list[int | None]]:
-    """Hide counts 1..minimum-1, then more cells until no hidden count follows from a shown total.
-
-    Published totals: each row's sum, each column's sum (unless hidden) and
-    the grand total. A line of cells with a published sum and exactly one hidden
-    cell would give it away, so the smallest other cell in it (zeros too) is hidden.
-    """
-    n_rows = len(rows)
-    n_cols = len(rows[0]) if rows else 0
-    value = {(i, j): rows[i][j] for i in range(n_rows) for j in range(n_cols)}
-    for j in range(n_cols):
-        value[("total", j)] = sum(rows[i][j] for i in range(n_rows))
-    hidden = {key for key, v in value.items() if 0 < v < minimum}
-
-    changed = True
-    while changed:
-        changed = False
-        lines = [[(i, j) for j in range(n_cols)] for i in range(n_rows)]
-        lines.append([("total", j) for j in range(n_cols)])
-        lines += [[(i, j) for i in range(n_rows)] for j in range(n_cols) if ("total", j) not in hidden]
-        for line in lines:
-            hidden_here = [key for key in line if key in hidden]
-            if len(hidden_here) == 1:
-                others = [key for key in line if key not in hidden]
-                if others:
-                    hidden.add(min(others, key=lambda key: value[key]))
-                    changed = True
-    cells = [[None if (i, j) in hidden else rows[i][j] for j in range(n_cols)] for i in range(n_rows)]
-    totals = [None if ("total", j) in hidden else value[("total", j)] for j in range(n_cols)]
-    return cells, totals
-
-
 def _month_key(moment: datetime) -> str:
     return local(moment).strftime("%Y-%m")
 
@@ -143,7 +111,7 @@ def report(year: int | None = None) -> Report:
     """
     from ..catalogue.labels import KIND_LABELS
 
-    minimum = int(current_app.config.get("REPORT_MIN_CELL", 5))
+    minimum = min_cell()
     year = year or local(utcnow()).year
     start = datetime(year, 1, 1, tzinfo=AMSTERDAM).astimezone(timezone.utc)
     end = datetime(year + 1, 1, 1, tzinfo=AMSTERDAM).astimezone(timezone.utc)

@@ -1,7 +1,7 @@
 """What an organiser does with the registrations of one gathering.
 
-Reading: the registrations (confirmed, waiting in order, cancelled) with search,
-the composition by perspective, live counts for the door. Acting: promote,
+Reading: live counts and search for the door (the lists themselves, the
+composition and who a message reaches are queried in ``listing``). Acting: promote,
 cancel on someone's behalf, add by hand, edit needs, check in and undo, walk-in.
 
 Seat decisions stay in ``gatherings.registration.services`` (they hold the
@@ -11,19 +11,18 @@ flush and leave the commit to the caller.
 """
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..catalogue.models import GROUPS, Gathering
 from ..extensions import db
 from ..registration import services as registration
 from ..registration.models import Registration
-from ..registration.perspectives import PERSPECTIVES
 from ..timeutil import utcnow
+from . import listing
+from .search import fold, matches_search, search_terms
 
 # A search at the door lists at most this many people: enough for a common
 # first name, few enough that the screen never becomes the whole list.
@@ -41,98 +40,7 @@ class ActionRefused(Exception):
         self.reason = reason
 
 
-# -- search ---------------------------------------------------------------
-
-def fold(text: str | None) -> str:
-    """Lower case without accents, so 'desiree' finds 'Désirée' on every database."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def search_terms(query: str | None) -> list[str]:
-    return fold((query or "")[:100]).split()
-
-
-def matches_search(terms: list[str], *fields: str | None) -> bool:
-    haystack = " ".join(fold(f) for f in fields if f)
-    return all(term in haystack for term in terms)
-
-
 # -- reading ----------------------------------------------------------------
-
-@dataclass
-class PerspectiveCount:
-    code: str | None  # None: not said (or not asked)
-    label: str  # lazy: rendered in the language of the request
-    confirmed: int = 0
-    waitlisted: int = 0
-
-
-@dataclass
-class RegistrationOverview:
-    confirmed: list[Registration]
-    waiting: list[Registration]  # first in line first (per group in a mixed session)
-    cancelled: list[Registration]
-    composition: list[PerspectiveCount]
-    availability: registration.Availability
-    checked_in: int
-    total_confirmed: int
-    total_waiting: int
-    query: str = ""
-    positions: dict[int, int] = field(default_factory=dict)
-
-
-def _waiting_order(r: Registration):
-    return (r.waitlisted_at or r.created_at, r.id)
-
-
-def overview(gathering: Gathering, query: str | None = None) -> RegistrationOverview:
-    """Every registration of the gathering sorted into its list, in a fixed number of queries.
-
-    What the exports hold; the registrations page reads a page at a time instead
-    (``listing.registrations_page``).
-
-    All registrations of the gathering are read in one query; counts and the
-    composition are taken from that list, the search filters it in Python (so
-    that accents fold the same way on SQLite and PostgreSQL).
-    """
-    everyone = list(db.session.scalars(
-        sa.select(Registration).where(Registration.gathering_id == gathering.id).order_by(Registration.id)
-    ))
-    avail = registration.availability(gathering)
-
-    waiting_all = sorted((r for r in everyone if r.status == "waitlisted"), key=_waiting_order)
-    positions: dict[int, int] = {}
-    per_group: dict[str | None, int] = {}
-    for r in waiting_all:
-        key = r.perspective_group if gathering.is_mixed else None
-        per_group[key] = per_group.get(key, 0) + 1
-        positions[r.id] = per_group[key]
-
-    counts = {code: PerspectiveCount(code, label) for code, label in PERSPECTIVES.items()}
-    counts[None] = PerspectiveCount(None, _l("Niet ingevuld"))
-    for r in everyone:
-        if r.status in ("confirmed", "waitlisted"):
-            bucket = counts.get(r.perspective, counts[None])
-            setattr(bucket, r.status, getattr(bucket, r.status) + 1)
-
-    terms = search_terms(query)
-    shown = [r for r in everyone if not terms or matches_search(terms, r.name, r.email, r.organisation)]
-    shown_ids = {r.id for r in shown}
-    return RegistrationOverview(
-        confirmed=sorted((r for r in shown if r.status == "confirmed"), key=lambda r: (fold(r.name), r.id)),
-        waiting=[r for r in waiting_all if r.id in shown_ids],
-        cancelled=sorted((r for r in shown if r.status == "cancelled"),
-                         key=lambda r: (r.cancelled_at or r.created_at, r.id), reverse=True),
-        composition=list(counts.values()),
-        availability=avail,
-        checked_in=sum(1 for r in everyone if r.status == "confirmed" and r.checked_in_at),
-        total_confirmed=avail.total.confirmed,
-        total_waiting=avail.total.waitlisted,
-        query=" ".join((query or "").split())[:100],
-        positions=positions,
-    )
-
 
 @dataclass
 class DoorCounts:
@@ -295,26 +203,16 @@ def walk_in(gathering: Gathering, applicant: registration.Applicant, *,
 
 # -- messages -----------------------------------------------------------------
 
-AUDIENCES = ("confirmed", "waitlisted", "all")
+def message_registrants(gathering: Gathering, audience: str, subject: str, body: str, sender_name: str) -> int:
+    """Queue an organiser's message for everyone in ``audience`` (sent after the commit); returns how many.
 
-
-def audience_size(gathering: Gathering, audience: str) -> int:
-    """How many registrations with an e-mail address a message to ``audience`` reaches."""
-    statuses = ("confirmed", "waitlisted") if audience == "all" else (audience,)
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Registration.gathering_id == gathering.id, Registration.status.in_(statuses),
-            Registration.email.is_not(None), Registration.email != "", Registration.anonymised_at.is_(None))
-    ) or 0
-
-
-def message_registrants(gathering: Gathering, audience: str, subject: str, body: str, sender_name: str):
-    """Queue an organiser's message through the mail outbox (sent after the commit)."""
-    if audience not in AUDIENCES:
+    Who is in an audience is decided in ``listing`` (its ``audience_size`` is the count the form shows).
+    """
+    if audience not in listing.AUDIENCES:
         raise ActionRefused("audience")
     from ..mail.services import queue_organiser_message  # the mail area owns the outbox
 
-    return queue_organiser_message(gathering, audience, subject, body, sender_name)
+    return queue_organiser_message(gathering, listing.recipients(gathering, audience), subject, body, sender_name)
 
 
 def group_fill(gathering: Gathering, avail: registration.Availability) -> list[tuple[str, registration.Seats]]:

@@ -84,12 +84,13 @@ def registrations(slug: str):
     pages = {name: paging.requested_page(request.args.get(parameter))
              for name, parameter in paging.PAGE_PARAMETERS.items()}
     view = listing.registrations_page(gathering, query_arg(), pages)
+    hidden_below = view.composition.hidden_below
     chart = bar_chart(
         _("Samenstelling naar perspectief"),
         [str(c.label) for c in view.composition],
         [Series(_("Met een plek"), [c.confirmed for c in view.composition]),
          Series(_("Op de wachtlijst"), [c.waitlisted for c in view.composition])],
-        chart_id="composition",
+        chart_id="composition", hidden_text=f"<{hidden_below}" if hidden_below else "",
     )
     return render_template("attendance/registrations.html", gathering=gathering, view=view, chart=chart,
                            groups=services.group_fill(gathering, view.availability), action_form=ActionForm(),
@@ -261,7 +262,7 @@ def export_log():
 def message(slug: str):
     gathering = gathering_for_organiser(slug)
     form = MessageForm(data={"sender_name": current_user.name or ""} if request.method == "GET" else None)
-    sizes = {audience: services.audience_size(gathering, audience) for audience in services.AUDIENCES}
+    sizes = {audience: listing.audience_size(gathering, audience) for audience in listing.AUDIENCES}
     if request.method == "POST":
         if not form.validate():
             return render_template("attendance/message.html", gathering=gathering, form=form, sizes=sizes), 422

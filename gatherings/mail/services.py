@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -36,13 +36,6 @@ from ..registration.services import waitlist_position
 from ..timeutil import local, utcnow
 from ..urls import public_url
 from .models import OutboxMessage
-
-AUDIENCES = {
-    "confirmed": ("confirmed",),
-    "waitlisted": ("waitlisted",),
-    "all": ("confirmed", "waitlisted"),
-}
-
 
 # -- links and facts shown in every message -------------------------------------------------
 
@@ -284,20 +277,23 @@ def on_gathering_cancelled(gathering: Gathering, message: str = "", **_kw) -> No
 
 # -- organiser's message, reminders ----------------------------------------------------------
 
-def queue_organiser_message(gathering: Gathering, audience: str, subject: str, body: str, sender_name: str) -> int:
-    """Queue ``body`` for the registrants of ``gathering``; ``audience`` is confirmed, waitlisted or all.
+def queue_organiser_message(gathering: Gathering, recipients: Iterable[Registration], subject: str, body: str,
+                            sender_name: str) -> int:
+    """Queue ``body`` for each of ``recipients``, registrations of ``gathering``.
 
-    Returns how many messages were queued. The caller commits.
+    Who they are is the organiser's choice of audience, decided where the form
+    shows its size (``attendance.listing``). Returns how many messages were queued.
+    The caller commits.
     """
-    if audience not in AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}")
     subject = " ".join((subject or "").split())
     if not subject or not (body or "").strip():
         raise ValueError("subject and body are required")
     full_subject = f"{gathering.title}: {subject}"
+    sender = " ".join((sender_name or "").split())
     count = 0
-    for registration in _active_registrations(gathering, AUDIENCES[audience]):
-        sender = " ".join((sender_name or "").split())
+    for registration in recipients:
+        if registration.gathering_id != gathering.id:
+            raise ValueError(f"registration {registration.id} is not of gathering {gathering.id}")
         queued = queue_for_registration(
             "organiser_message", registration, subject=full_subject, organiser_subject=subject,
             organiser_body=body.strip(), sender_name=sender,

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from gatherings.attendance import reports, services
+from gatherings.attendance import listing, reports, services
 from gatherings.attendance.charts import Series, bar_chart
 from gatherings.extensions import db
 from gatherings.registration import services as registration
@@ -10,37 +10,12 @@ from gatherings.timeutil import utcnow
 from tests.factories import make_gathering, make_registration, make_theme
 
 
-def test_suppress_hides_small_counts_and_their_complements():
-    rows = [[10, 3, 0], [8, 7, 6]]
-    cells, totals = reports.suppress(rows, 5)
-    assert cells[0][1] is None  # 3 < 5
-    # The first row's total (13) would give the 3 away with only one cell hidden.
-    assert sum(1 for v in cells[0] if v is None) >= 2
-    # Column 1 (3 + 7 = 10 shown) would give it away too.
-    assert sum(1 for row in cells for v in [row[1]] if v is None) >= 2
-    assert totals[0] == 18
-
-
-def test_suppress_no_line_with_a_single_hidden_cell():
-    rows = [[1, 0, 0, 9], [0, 0, 2, 9], [12, 14, 6, 9]]
-    cells, totals = reports.suppress(rows, 5)
-    lines = [list(r) for r in cells] + [list(c) for c, t in zip(zip(*cells), totals) if t is not None] + [totals]
-    for line in lines:
-        assert sum(1 for v in line if v is None) != 1, line
-    assert all(v is None or v == 0 or v >= 5 for row in cells for v in row)
-
-
-def test_suppress_leaves_big_counts():
-    cells, totals = reports.suppress([[5, 6], [0, 0]], 5)
-    assert cells == [[5, 6], [0, 0]] and totals == [5, 6]
-
-
 def test_dashboard_counts_in_one_query(app):
     now = utcnow()
     g = make_gathering(capacity=4)
     for _ in range(5):
         make_registration(g)
-    services.check_in(g, services.overview(g).confirmed[0].id)
+    services.check_in(g, listing.active_lists(g).confirmed[0].id)
     old = make_gathering(starts_at=now - timedelta(days=3))
     empty = make_gathering(capacity=0, status="draft")
     db.session.commit()

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from gatherings.attendance import services
+from gatherings.attendance import listing, services
 from gatherings.extensions import db
 from gatherings.registration import services as registration, signals
 from gatherings.registration.models import Registration
@@ -15,7 +15,7 @@ def applicant(name, email=None, perspective=None, needs=""):
                                   consent_version="test")
 
 
-def test_overview_splits_and_orders(app):
+def test_lists_split_and_order(app):
     g = make_gathering(capacity=2)
     a = make_registration(g, name="Zoë de Vries")
     b = make_registration(g, name="Anna Bakker")
@@ -23,34 +23,38 @@ def test_overview_splits_and_orders(app):
     w2 = make_registration(g, name="Wachtende Twee")
     registration.cancel(w2.id)
     db.session.commit()
-    view = services.overview(g)
-    assert [r.name for r in view.confirmed] == ["Anna Bakker", "Zoë de Vries"]
-    assert [r.id for r in view.waiting] == [w1.id]
-    assert [r.id for r in view.cancelled] == [w2.id]
+    view = listing.registrations_page(g)
+    assert [r.name for r in view.confirmed.rows] == ["Anna Bakker", "Zoë de Vries"]
+    assert [r.id for r in view.waiting.rows] == [w1.id]
+    assert [r.id for r in view.cancelled.rows] == [w2.id]
     assert view.positions[w1.id] == 1
     assert (view.total_confirmed, view.total_waiting) == (2, 1)
-    assert a.id and b.id
+    lists = listing.active_lists(g)
+    assert [r.id for r in lists.confirmed] == [b.id, a.id]
+    assert [(r.id, place) for r, place in lists.waiting] == [(w1.id, 1)]
 
 
 def test_search_folds_accents_and_case(app):
     g = make_gathering()
     make_registration(g, name="Désirée Ëlsen")
     make_registration(g, name="Piet Jansen")
-    assert [r.name for r in services.overview(g, "desiree").confirmed] == ["Désirée Ëlsen"]
-    assert [r.name for r in services.overview(g, "ELSEN").confirmed] == ["Désirée Ëlsen"]
-    assert services.overview(g, "niemand").confirmed == []
+    assert [r.name for r in listing.registrations_page(g, "desiree").confirmed.rows] == ["Désirée Ëlsen"]
+    assert [r.name for r in listing.registrations_page(g, "ELSEN").confirmed.rows] == ["Désirée Ëlsen"]
+    assert listing.registrations_page(g, "niemand").confirmed.rows == []
 
 
-def test_composition_counts_perspectives(app):
+def test_composition_of_a_mixed_session_counts_every_perspective(app):
     g = make_gathering(kind="mixed")
     for p in ("client", "client", "relative", "professional", "client"):
         make_registration(g, perspective=p)
-    counts = {c.code: (c.confirmed, c.waitlisted) for c in services.overview(g).composition}
+    composition = listing.composition(g)
+    counts = {c.code: (c.confirmed, c.waitlisted) for c in composition}
     assert counts["client"] == (2, 1)
     assert counts["relative"] == (1, 0)
     assert counts["professional"] == (1, 0)
     assert counts[None] == (0, 0)
-    fill = dict(services.group_fill(g, services.overview(g).availability))
+    assert composition.hidden_below is None
+    fill = dict(services.group_fill(g, registration.availability(g)))
     assert fill["lived"].confirmed == 2 and fill["lived"].waitlisted == 1
 
 
@@ -206,11 +210,3 @@ def test_update_needs(app):
     assert db.session.get(Registration, r.id).needs == "gebarentolk"
 
 
-def test_audience_size(app):
-    g = make_gathering(capacity=1)
-    make_registration(g)
-    make_registration(g)
-    services.add_by_hand(g, applicant("Zonder Adres"))
-    assert services.audience_size(g, "confirmed") == 1
-    assert services.audience_size(g, "waitlisted") == 1
-    assert services.audience_size(g, "all") == 2

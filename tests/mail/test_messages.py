@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from gatherings.attendance.listing import recipients
 from gatherings.catalogue import signals as catalogue_signals
 from gatherings.catalogue.models import HostOrganisation
 from gatherings.extensions import db
@@ -205,9 +206,9 @@ def test_organiser_message_goes_to_the_chosen_audience(app, smtp):
     db.session.commit()
     deliver(smtp)
 
-    assert mail.queue_organiser_message(gathering, "waitlisted", "Nog even geduld", "Er komt\nmisschien plek.",
+    assert mail.queue_organiser_message(gathering, recipients(gathering, "waitlisted"), "Nog even geduld", "Er komt\nmisschien plek.",
                                         "Marieke") == 1
-    assert mail.queue_organiser_message(gathering, "all", "Route", "Neem de <bus>.", "Marieke") == 2
+    assert mail.queue_organiser_message(gathering, recipients(gathering, "all"), "Route", "Neem de <bus>.", "Marieke") == 2
     db.session.commit()
     messages = deliver(smtp)
     assert [(m["To"].addresses[0].addr_spec, m["Subject"]) for m in messages] == [
@@ -219,7 +220,7 @@ def test_organiser_message_goes_to_the_chosen_audience(app, smtp):
     assert "Er komt\nmisschien plek." in text_of(messages[0])
     assert "Neem de &lt;bus&gt;." in html_of(messages[1])
     with pytest.raises(ValueError):
-        mail.queue_organiser_message(gathering, "everyone", "x", "y", "z")
+        recipients(gathering, "everyone")
 
 
 def test_registration_through_the_web_form_queues_exactly_one_message_and_sends_nothing(app, client, smtp):

@@ -10,10 +10,11 @@ from datetime import timedelta
 import flask
 import pytest
 
+from gatherings.attendance.listing import recipients
 from gatherings.extensions import db
-from gatherings.my import services as my_services
 from gatherings.mail import services as mail
 from gatherings.mail.sender import claim_next, send_due, send_one, Outcome
+from gatherings.my import services as my_services
 from gatherings.privacy.services import anonymise
 from gatherings.registration import services as registration
 from gatherings.registration import signals as registration_signals
@@ -134,7 +135,7 @@ def test_a_message_whose_registration_was_erased_before_sending_is_dropped(app, 
     gathering = make_gathering()
     gone = make_registration(gathering, email="an@voorbeeld.nl", name="An")
     make_registration(gathering, email="bo@voorbeeld.nl")
-    mail.queue_organiser_message(gathering, "all", "Route", "An, neem de bus.", "Ria")
+    mail.queue_organiser_message(gathering, recipients(gathering, "all"), "Route", "An, neem de bus.", "Ria")
     db.session.commit()
     if how == "anonymised":  # what ``flask privacy purge`` does
         anonymise(gone, utcnow())
@@ -188,7 +189,7 @@ def test_extras_are_stored_as_given(app):
     from gatherings.catalogue import signals as catalogue_signals
     catalogue_signals.gathering_changed.send(gathering, changes=["starts_at", "venue_name"])
     registration.cancel(first.id, by_organiser=True)
-    mail.queue_organiser_message(gathering, "confirmed", "Route", "Neem de <bus>.\nTot dan!", "Ria")
+    mail.queue_organiser_message(gathering, recipients(gathering, "confirmed"), "Route", "Neem de <bus>.\nTot dan!", "Ria")
     db.session.commit()
     contexts = [(r.kind, json.loads(r.context)) for r in outbox() if r.kind not in ("confirmed", "waitlisted")]
     assert contexts == [
