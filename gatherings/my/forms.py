@@ -6,8 +6,6 @@ from wtforms import EmailField, HiddenField
 from ..registration.forms import email_validators, strip_whitespace
 
 
-
-
 class AccessLinkForm(FlaskForm):
     email = EmailField(
         _l("E-mailadres"),

@@ -36,7 +36,8 @@ def request_link_post():
         return render_template("my/request.html", form=form), 422
     services.request_access_link(form.email.data)
     db.session.commit()
-    # The same answer whether or not the address is known.
+    # The same answer, after the same work, whether or not the address is known: the mail sender
+    # looks it up (issue 9: a slower answer for known addresses told who is registered).
     return redirect(url_for("my.sent"), code=303)
 
 
