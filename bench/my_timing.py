@@ -8,7 +8,8 @@ near 1.00 is the goal; before the fix it was about 1.5.
 
     .venv/bin/python bench/my_timing.py [--rounds 300] [--registrations 3] [--database-url URL]
 
-Without ``--database-url`` it runs on a fresh SQLite file in a temporary folder.
+Without ``--database-url`` it runs on a fresh SQLite file in a temporary folder; a database
+given must be one of its own (it creates and drops all tables).
 Rate limits and CSRF are off (they cost the same for every address).
 """
 from __future__ import annotations
