@@ -11,23 +11,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Organiser, new_session_token, normalise_email
+from .passwords import password_problem
 
-MIN_PASSWORD = 10
-MAX_PASSWORD = 200
 _dummy_hash: str | None = None
 
 
 class AccountError(ValueError):
-    """A change to an account that cannot be made; the message is for people (Dutch)."""
+    """A change to an account that cannot be made; the message is for people (Dutch).
 
+    ``field`` names the form field the message belongs to.
+    """
 
-def password_problem(password: str) -> str | None:
-    """A Dutch sentence saying what is wrong with ``password``, or None."""
-    if len(password or "") < MIN_PASSWORD:
-        return _("Kies een wachtwoord van minstens %(num)d tekens.", num=MIN_PASSWORD)
-    if len(password) > MAX_PASSWORD:
-        return _("Een wachtwoord mag hoogstens %(num)d tekens lang zijn.", num=MAX_PASSWORD)
-    return None
+    def __init__(self, message: str, field: str = "email"):
+        super().__init__(message)
+        self.field = field
 
 
 def find_by_email(email: str) -> Organiser | None:
@@ -40,9 +37,9 @@ def create_organiser(email: str, password: str, *, admin: bool = False, name: st
         raise AccountError(_("Dit is geen geldig e-mailadres."))
     if find_by_email(email) is not None:
         raise AccountError(_("Er is al een organisator met dit e-mailadres."))
-    problem = password_problem(password)
+    problem = password_problem(password, email=email, name=name)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     organiser = Organiser(email=email, name=(name or "").strip(), role="admin" if admin else "organiser", active=True)
     organiser.set_password(password)
     db.session.add(organiser)
@@ -70,9 +67,9 @@ def authenticate(email: str, password: str) -> Organiser | None:
 
 
 def change_password(organiser: Organiser, new_password: str) -> None:
-    problem = password_problem(new_password)
+    problem = password_problem(new_password, email=organiser.email, name=organiser.name)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     organiser.set_password(new_password)  # also ends the account's other sessions
     db.session.flush()
 

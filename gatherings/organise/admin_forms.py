@@ -4,13 +4,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
+from wtforms import EmailField, HiddenField, StringField, TextAreaField, URLField
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, URL, ValidationError
 
 from ..catalogue.models import HostOrganisation, Theme
 from ..extensions import db
-from .accounts import MAX_PASSWORD, MIN_PASSWORD
-from .forms import strip
+from .forms import new_password_field, strip
 from .gathering_forms import SLUG_RE
 
 
@@ -78,8 +77,8 @@ class SwitchForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     """An admin gives an organiser who forgot theirs a new password."""
-    password = PasswordField(_l("Nieuw wachtwoord"), validators=[
-        InputRequired(_l("Kies een wachtwoord.")),
-        Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
-               message=_l("Een wachtwoord heeft minstens %(min)d en hoogstens %(max)d tekens.",
-                          min=MIN_PASSWORD, max=MAX_PASSWORD))])
+    password = new_password_field(_l("Nieuw wachtwoord"), lambda form: (form.organiser.email, form.organiser.name))
+
+    def __init__(self, *args, organiser, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organiser = organiser

@@ -55,7 +55,7 @@ def create_organiser():
                                               name=form.name.data or "")
     except accounts.AccountError as error:
         db.session.rollback()
-        form.email.errors = [str(error)]
+        getattr(form, error.field).errors = [str(error)]
         return _organisers_page(form, 422)
     db.session.commit()
     flash(_("Het account van %(email)s is aangemaakt. Geef het wachtwoord op een veilige manier door.",
@@ -99,7 +99,7 @@ def set_admin(organiser_id: int):
 @admin_required
 def reset_password(organiser_id: int):
     organiser = _organiser_or_404(organiser_id)
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(organiser=organiser)
     if request.method == "POST":
         if not form.validate():
             return render_template("organise/admin/reset_password.html", form=form, organiser=organiser), 422

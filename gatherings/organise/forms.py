@@ -4,11 +4,29 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from .accounts import MAX_PASSWORD, MIN_PASSWORD
+from .passwords import MAX_PASSWORD, MIN_PASSWORD, password_problem
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class HardToGuess:
+    """A new password that is neither among the commonest nor made of the account's address or name.
+
+    ``account(form)`` gives the account's (email, name); see passwords.py for the rule.
+    """
+
+    def __init__(self, account):
+        self.account = account
+
+    def __call__(self, form, field):
+        if field.errors or not field.data:
+            return  # the length rule spoke already
+        email, name = self.account(form)
+        problem = password_problem(field.data, email=email or "", name=name or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 def _email_field(label=_l("E-mailadres")):
@@ -22,14 +40,21 @@ def _email_field(label=_l("E-mailadres")):
     )
 
 
-def _new_password_field(label):
+def new_password_field(label, account):
+    """A field for a new password of the account ``account(form)`` names as (email, name)."""
     return PasswordField(
         label,
         validators=[InputRequired(_l("Kies een wachtwoord.")),
                     Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
                            message=_l("Een wachtwoord heeft minstens %(min)d en hoogstens %(max)d tekens.",
-                                      min=MIN_PASSWORD, max=MAX_PASSWORD))],
+                                      min=MIN_PASSWORD, max=MAX_PASSWORD)),
+                    HardToGuess(account)],
     )
+
+
+def _organiser_of_form(form):
+    organiser = form.organiser
+    return (organiser.email, organiser.name) if organiser is not None else ("", "")
 
 
 class LoginForm(FlaskForm):
@@ -40,7 +65,7 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Uw huidige wachtwoord"),
                                      validators=[InputRequired(_l("Vul uw huidige wachtwoord in."))])
-    new_password = _new_password_field(_l("Nieuw wachtwoord"))
+    new_password = new_password_field(_l("Nieuw wachtwoord"), _organiser_of_form)
     confirm = PasswordField(_l("Nieuw wachtwoord nog een keer"),
                             validators=[InputRequired(_l("Typ het nieuwe wachtwoord nog een keer.")),
                                         EqualTo("new_password", _l("De twee wachtwoorden zijn niet gelijk."))])
@@ -59,7 +84,7 @@ class OrganiserForm(FlaskForm):
     email = _email_field()
     name = StringField(_l("Naam (niet verplicht)"), filters=[strip],
                        validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
-    password = _new_password_field(_l("Eerste wachtwoord"))
+    password = new_password_field(_l("Eerste wachtwoord"), lambda form: (form.email.data, form.name.data))
     admin = BooleanField(_l("Beheerder: mag alle bijeenkomsten, accounts, thema's en gastorganisaties beheren"))
 
     def validate_email(self, field):
