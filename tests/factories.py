@@ -70,8 +70,13 @@ def make_organiser(email=None, *, admin=False, password="een goed wachtwoord", g
 
 def login_as(client, organiser):
     """Log ``client`` in as ``organiser`` without the (slow, rate-limited) login form."""
+    from gatherings.extensions import db
+    from gatherings.organise import login_sessions
+
+    secret = login_sessions.start(organiser)
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = organiser.session_token
+        session["_user_id"] = secret
         session["_fresh"] = True
     # The tests run inside one app context, so Flask-Login's per-request cache on `g` outlives requests.
     from flask import g

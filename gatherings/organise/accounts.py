@@ -10,7 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import Organiser, new_session_token, normalise_email
+from . import login_sessions
+from .models import Organiser, normalise_email
 from .passwords import password_problem
 
 _dummy_hash: str | None = None
@@ -70,8 +71,8 @@ def change_password(organiser: Organiser, new_password: str) -> None:
     problem = password_problem(new_password, email=organiser.email, name=organiser.name)
     if problem:
         raise AccountError(problem, field="password")
-    organiser.set_password(new_password)  # also ends the account's other sessions
-    db.session.flush()
+    organiser.set_password(new_password)
+    login_sessions.end_all(organiser)  # a new password ends every session, also the one that set it
 
 
 def set_active(organiser: Organiser, active: bool, *, by: Organiser) -> None:
@@ -79,7 +80,7 @@ def set_active(organiser: Organiser, active: bool, *, by: Organiser) -> None:
         raise AccountError(_("U kunt uw eigen account niet uitzetten."))
     organiser.active = active
     if not active:
-        organiser.session_token = new_session_token()
+        login_sessions.end_all(organiser)
     db.session.flush()
 
 

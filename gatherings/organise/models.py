@@ -45,8 +45,9 @@ class Organiser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(20), default="organiser")
     active: Mapped[bool] = mapped_column(default=True)
-    # What the login session remembers instead of the id: renewed when the
-    # password changes or the account is deactivated, so old sessions end.
+    # The account's generation of logins: every login session records it, and only
+    # sessions with the current one count. Renewed when the password changes, the
+    # account is switched off or its owner logs out everywhere: all sessions end.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -59,9 +60,12 @@ class Organiser(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Organiser {self.email} {self.role}>"
 
-    # Flask-Login
-    def get_id(self) -> str:
-        return self.session_token
+    # Flask-Login. Not a column: the secret of the login session this request
+    # belongs to or is starting (see login_sessions.py); it is what the cookie carries.
+    login_secret = None
+
+    def get_id(self) -> str | None:
+        return self.login_secret
 
     @property
     def is_active(self) -> bool:
@@ -80,3 +84,20 @@ class Organiser(UserMixin, db.Model):
 
     def organises(self, gathering: Gathering) -> bool:
         return self.is_admin or any(o.id == self.id for o in gathering.organisers)
+
+
+class OrganiserSession(db.Model):
+    """One login on one browser, from logging in until logging out (or the account's token is renewed).
+
+    The session cookie carries a random secret; only its SHA-256 is stored here,
+    so this table cannot be used to log in. Kept in the database, not in a
+    server's memory: any server may answer the next request.
+    """
+    __tablename__ = "organiser_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(sa.ForeignKey("organiser.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The account's session_token when this login began: renewing it ends this session too.
+    account_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -3,16 +3,17 @@ list, create, edit, duplicate, publish, cancel."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_limiter.util import get_remote_address
 
 from ..catalogue.models import Gathering, HostOrganisation, Theme
 from ..extensions import db, limiter
 from ..registration.services import availability, availability_for
 from ..timeutil import utcnow
-from . import accounts, services
+from . import accounts, login_sessions, services
+from .auth import log_in, log_out
 from .access import gathering_for_organiser, organiser_required, visible_gatherings_query
 from .forms import LoginForm, PasswordForm
 from .gathering_forms import CancelGatheringForm, GatheringForm, PublishForm
@@ -62,8 +63,7 @@ def login():
             organiser = accounts.authenticate(form.email.data, form.password.data)
             if organiser is not None:
                 next_url = _safe_next(request.args.get("next"))
-                session.clear()
-                login_user(organiser)
+                log_in(organiser)
                 db.session.commit()
                 return redirect(next_url, code=303)
             form.form_errors.append(_("Het e-mailadres of het wachtwoord klopt niet."))
@@ -75,9 +75,20 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    log_out()
+    db.session.commit()
     flash(_("U bent uitgelogd."), "success")
+    return redirect(url_for("organise.login"), code=303)
+
+
+@bp.post("/logout/everywhere")
+@organiser_required
+def logout_everywhere():
+    # A new account token ends every session of this account, wherever its cookie is.
+    login_sessions.end_all(current_user)
+    log_out()
+    db.session.commit()
+    flash(_("U bent op alle apparaten uitgelogd."), "success")
     return redirect(url_for("organise.login"), code=303)
 
 
@@ -88,9 +99,10 @@ def password():
     if request.method == "POST":
         if not form.validate():
             return render_template("organise/password.html", form=form), 422
-        accounts.change_password(current_user, form.new_password.data)
+        organiser = current_user._get_current_object()
+        accounts.change_password(organiser, form.new_password.data)  # ends every session of the account
+        log_in(organiser)  # and this browser goes on in a new one
         db.session.commit()
-        login_user(current_user)  # the session follows the renewed token; other sessions end
         flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten moet u opnieuw inloggen."), "success")
         return redirect(url_for("organise.index"), code=303)
     return render_template("organise/password.html", form=form)

@@ -25,6 +25,8 @@ class Address:
     rule: str
     scope: str
     data: dict = field(default_factory=dict, hash=False, compare=False)
+    # Allowed, and it ends the session: the answer is a 303 to the login page.
+    ends_session: bool = field(default=False, hash=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"
@@ -37,6 +39,7 @@ ADDRESSES: list[Address] = [
     Address("GET", "/organise/", "organiser"),
     Address("GET", "/organise/password", "organiser"),
     Address("POST", "/organise/password", "organiser"),
+    Address("POST", "/organise/logout/everywhere", "organiser", ends_session=True),
     # gatherings
     Address("GET", "/organise/gatherings/new", "organiser"),
     Address("POST", "/organise/gatherings/new", "organiser"),
