@@ -63,6 +63,7 @@ class LoginForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    """An organiser's own new password; the view checks the current one (counting wrong ones)."""
     current_password = PasswordField(_l("Uw huidige wachtwoord"),
                                      validators=[InputRequired(_l("Vul uw huidige wachtwoord in."))])
     new_password = new_password_field(_l("Nieuw wachtwoord"), _organiser_of_form)
@@ -73,10 +74,6 @@ class PasswordForm(FlaskForm):
     def __init__(self, *args, organiser=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organiser = organiser
-
-    def validate_current_password(self, field):
-        if self.organiser is not None and not self.organiser.check_password(field.data or ""):
-            raise ValidationError(_l("Dit is niet uw huidige wachtwoord."))
 
 
 class OrganiserForm(FlaskForm):

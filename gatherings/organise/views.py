@@ -3,16 +3,15 @@ list, create, edit, duplicate, publish, cancel."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
-from flask_limiter.util import get_remote_address
 
 from ..catalogue.models import Gathering, HostOrganisation, Theme
-from ..extensions import db, limiter
+from ..extensions import db
 from ..registration.services import availability, availability_for
 from ..timeutil import utcnow
-from . import accounts, login_sessions, services
+from . import accounts, attempts, login_sessions, services
 from .auth import log_in, log_out
 from .access import gathering_for_organiser, organiser_required, visible_gatherings_query
 from .forms import LoginForm, PasswordForm
@@ -20,9 +19,6 @@ from .gathering_forms import CancelGatheringForm, GatheringForm, PublishForm
 from .models import Organiser
 
 bp = Blueprint("organise", __name__, url_prefix="/organise")
-
-DEFAULT_LOGIN_LIMIT_ADDRESS = "10 per hour"
-DEFAULT_LOGIN_LIMIT_CLIENT = "60 per hour"
 
 
 @bp.after_request
@@ -33,13 +29,11 @@ def _private(response):
     return response
 
 
-def _login_address_key() -> str:
-    return "login:" + ((request.form.get("email") or "").strip().lower()[:254] or "-")
-
-
-def _login_failed(response) -> bool:
-    # Only failed attempts count: a successful login redirects.
-    return response.status_code != 303
+def _too_many_tries(wait: int) -> str:
+    minutes = max(1, -(-wait // 60))
+    return ngettext("Er is te vaak een verkeerd wachtwoord geprobeerd. Probeer het over %(num)d minuut opnieuw.",
+                    "Er is te vaak een verkeerd wachtwoord geprobeerd. Probeer het over %(num)d minuten opnieuw.",
+                    minutes)
 
 
 def _safe_next(target: str | None) -> str:
@@ -49,10 +43,6 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("ORGANISE_LOGIN_LIMIT_CLIENT", DEFAULT_LOGIN_LIMIT_CLIENT),
-               key_func=get_remote_address, methods=["POST"], deduct_when=_login_failed, scope="organise-login-client")
-@limiter.limit(lambda: current_app.config.get("ORGANISE_LOGIN_LIMIT_ADDRESS", DEFAULT_LOGIN_LIMIT_ADDRESS),
-               key_func=_login_address_key, methods=["POST"], deduct_when=_login_failed, scope="organise-login-address")
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("organise.index"))
@@ -60,12 +50,19 @@ def login():
     status = 200
     if request.method == "POST":
         if form.validate():
+            # Wrong passwords are counted per account and client, and per client (attempts.py).
+            counters = attempts.login_counters(form.email.data)
+            wait = attempts.wait_seconds(counters)
+            if wait is not None:
+                form.form_errors.append(_too_many_tries(wait))
+                return render_template("organise/login.html", form=form), 429, {"Retry-After": str(wait)}
             organiser = accounts.authenticate(form.email.data, form.password.data)
             if organiser is not None:
                 next_url = _safe_next(request.args.get("next"))
                 log_in(organiser)
                 db.session.commit()
                 return redirect(next_url, code=303)
+            attempts.count_failure(counters)
             form.form_errors.append(_("Het e-mailadres of het wachtwoord klopt niet."))
             status = 401
         else:
@@ -98,6 +95,17 @@ def password():
     form = PasswordForm(organiser=current_user)
     if request.method == "POST":
         if not form.validate():
+            return render_template("organise/password.html", form=form), 422
+        # The current password is checked last, and wrong ones are counted: a session left
+        # open on a shared phone must not become a way to guess it (attempts.py).
+        counters = attempts.password_check_counters(current_user.id)
+        wait = attempts.wait_seconds(counters)
+        if wait is not None:
+            form.current_password.errors.append(_too_many_tries(wait))
+            return render_template("organise/password.html", form=form), 429, {"Retry-After": str(wait)}
+        if not current_user.check_password(form.current_password.data):
+            attempts.count_failure(counters)
+            form.current_password.errors.append(_("Dit is niet uw huidige wachtwoord."))
             return render_template("organise/password.html", form=form), 422
         organiser = current_user._get_current_object()
         accounts.change_password(organiser, form.new_password.data)  # ends every session of the account

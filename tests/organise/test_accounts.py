@@ -6,6 +6,7 @@ from gatherings import create_app
 from gatherings.extensions import db
 from gatherings.organise.models import Organiser
 from tests.factories import login_as, make_organiser
+from tests.htmlpage import Page
 
 PASSWORD = "een goed wachtwoord"
 
@@ -122,7 +123,8 @@ def test_change_password_bad_input(client, app, data, message):
 def strict_app(app_config, tmp_path):
     """The app as in production: CSRF on, login rate limits on (small, to test them)."""
     config = dict(app_config, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                  ORGANISE_LOGIN_LIMIT_ADDRESS="3 per hour", ORGANISE_LOGIN_LIMIT_CLIENT="5 per hour")
+                  ORGANISE_LOGIN_LIMIT_ACCOUNT="3 per hour", ORGANISE_LOGIN_LIMIT_CLIENT="5 per hour",
+                  ORGANISE_PASSWORD_CHECK_LIMIT="3 per hour")
     app = create_app(config)
     with app.app_context():
         if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -135,19 +137,49 @@ def strict_app(app_config, tmp_path):
         db.engine.dispose()
 
 
-def test_login_rate_limited_per_address(strict_app):
+def test_an_attacker_is_slowed_but_the_owner_still_logs_in_from_elsewhere(strict_app):
     client = strict_app.test_client()
     make_organiser("piet@voorbeeld.nl")
     strict_app.config["WTF_CSRF_ENABLED"] = False
-    for n in range(3):
-        assert _login(client, "piet@voorbeeld.nl", "fout wachtwoord", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code == 401
-    # Even the right password from yet another client waits now: the address is under attack.
-    response = _login(client, "piet@voorbeeld.nl", environ_base={"REMOTE_ADDR": "10.0.0.99"})
+    attacker = {"REMOTE_ADDR": "203.0.113.66"}
+    for _ in range(3):
+        assert _login(client, "piet@voorbeeld.nl", "fout wachtwoord", environ_base=attacker).status_code == 401
+    # The attacker's address is slowed for this account, also with the right password ...
+    response = _login(client, "piet@voorbeeld.nl", environ_base=attacker)
     assert response.status_code == 429
-    assert "Even rustig aan" in response.get_data(as_text=True)
-    # Other addresses are not hindered.
+    assert int(response.headers["Retry-After"]) > 0
+    page = response.get_data(as_text=True)
+    assert "Er is te vaak een verkeerd wachtwoord geprobeerd. Probeer het over 60 minuten opnieuw." in page
+    assert 'value="piet@voorbeeld.nl"' in page  # the form stays, with what was typed
+    # ... while the owner, from their own address, logs in as always.
+    response = _login(client, "piet@voorbeeld.nl", environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert response.status_code == 303
+    # Other accounts from the attacker's address are not slowed by this account's counter.
     make_organiser("jan@voorbeeld.nl")
-    assert _login(client, "jan@voorbeeld.nl", environ_base={"REMOTE_ADDR": "10.0.0.98"}).status_code == 303
+    assert _login(client, "jan@voorbeeld.nl", environ_base=attacker).status_code == 303
+
+
+def test_a_slowed_client_still_gets_the_messages_of_a_form_with_mistakes(strict_app):
+    client = strict_app.test_client()
+    make_organiser("piet@voorbeeld.nl")
+    strict_app.config["WTF_CSRF_ENABLED"] = False
+    for _ in range(3):
+        _login(client, "piet@voorbeeld.nl", "fout wachtwoord")
+    assert _login(client, "piet@voorbeeld.nl").status_code == 429
+    response = _login(client, "piet@voorbeeld.nl", "")
+    assert response.status_code == 422
+    assert "Vul uw wachtwoord in." in response.get_data(as_text=True)
+
+
+def test_forms_with_mistakes_do_not_count(strict_app):
+    client = strict_app.test_client()
+    make_organiser("piet@voorbeeld.nl")
+    strict_app.config["WTF_CSRF_ENABLED"] = False
+    for _ in range(10):
+        assert _login(client, "", "").status_code == 422
+        assert _login(client, "piet@voorbeeld.nl", "").status_code == 422
+        assert _login(client, "geen adres", "iets").status_code == 422
+    assert _login(client, "piet@voorbeeld.nl").status_code == 303
 
 
 def test_login_rate_limited_per_client(strict_app):
@@ -167,6 +199,54 @@ def test_successful_logins_do_not_use_up_the_limit(strict_app):
     make_organiser("piet@voorbeeld.nl")
     for _ in range(6):
         assert _login(client, "piet@voorbeeld.nl").status_code == 303
+
+
+def test_without_rate_limits_nothing_is_counted(client, app):
+    make_organiser("piet@voorbeeld.nl")
+    for _ in range(15):
+        assert _login(client, "piet@voorbeeld.nl", "fout wachtwoord").status_code == 401
+    assert _login(client, "piet@voorbeeld.nl").status_code == 303
+
+
+def test_the_current_password_check_is_limited(strict_app):
+    strict_app.config["WTF_CSRF_ENABLED"] = False
+    organiser = make_organiser("piet@voorbeeld.nl")
+    client = strict_app.test_client()
+    login_as(client, organiser)
+    new = {"new_password": "nog een beter wachtwoord", "confirm": "nog een beter wachtwoord"}
+    for n in range(3):
+        response = client.post("/organise/password", data={"current_password": f"gok nummer {n}", **new})
+        assert response.status_code == 422
+        assert "Dit is niet uw huidige wachtwoord." in Page(response.get_data(as_text=True)).error_for("current_password")
+    # Used up: even the right password is not checked now ...
+    response = client.post("/organise/password", data={"current_password": PASSWORD, **new})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "te vaak een verkeerd wachtwoord" in Page(response.get_data(as_text=True)).error_for("current_password")
+    db.session.expire_all()
+    assert db.session.get(Organiser, organiser.id).check_password(PASSWORD)
+    # ... a form with other mistakes still gets its own messages ...
+    response = client.post("/organise/password", data={
+        "current_password": PASSWORD, "new_password": "nog een beter wachtwoord", "confirm": "iets anders"})
+    assert response.status_code == 422
+    assert "De twee wachtwoorden zijn niet gelijk." in response.get_data(as_text=True)
+    # ... and another account is not slowed.
+    other = make_organiser("jan@voorbeeld.nl")
+    other_client = strict_app.test_client()
+    login_as(other_client, other)
+    assert other_client.post("/organise/password", data={"current_password": PASSWORD, **new}).status_code == 303
+
+
+def test_right_current_passwords_do_not_count(strict_app):
+    strict_app.config["WTF_CSRF_ENABLED"] = False
+    organiser = make_organiser("piet@voorbeeld.nl")
+    client = strict_app.test_client()
+    login_as(client, organiser)
+    passwords = [PASSWORD, "nog een beter wachtwoord", "fiets paraplu kikker", "lamp tafel wolk rivier",
+                 "groene appel blauwe fiets"]
+    for current, new in zip(passwords, passwords[1:]):
+        response = client.post("/organise/password", data={"current_password": current, "new_password": new,
+                                                             "confirm": new})
+        assert response.status_code == 303
 
 
 @pytest.mark.parametrize("url,data", [
