@@ -26,11 +26,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vRecur
+from icalendar import (Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration,
+                       vRecur, vText)
 
 from ..catalogue.labels import KIND_LABELS
-from ..timeutil import AMSTERDAM
+from ..timeutil import AMSTERDAM, doubled_hour_side
 from ..urls import base_url, public_url
+from . import text
 
 TZID = "Europe/Amsterdam"
 PRODID = "-//Gatherings//Bijeenkomsten//NL"
@@ -70,14 +72,15 @@ def amsterdam_vtimezone() -> Timezone:
 def local_time(moment: datetime) -> datetime:
     """A stored UTC time as written in the calendar.
 
-    Normally the Amsterdam wall-clock time (TZID=Europe/Amsterdam). The one hour
-    that occurs twice (the night the clocks go back) cannot be told apart in that
-    form; its second occurrence is written in UTC instead, which is exact.
+    Normally the Amsterdam wall-clock time (TZID=Europe/Amsterdam). A wall-clock
+    time that happens twice (the hour the clocks go back) is written in UTC, both
+    occurrences: parsers disagree about which one a TZID time in that hour means
+    (ical.js and libical take the second, RFC 5545 says the first), while a UTC
+    time means the same to all of them.
     """
-    wall = moment.astimezone(AMSTERDAM)
-    if wall.fold:
+    if doubled_hour_side(moment) is not None:
         return moment.astimezone(timezone.utc)
-    return wall
+    return moment.astimezone(AMSTERDAM)
 
 
 # --- addresses ---------------------------------------------------------------
@@ -100,10 +103,11 @@ def gathering_url(gathering) -> str:
 # --- one event ---------------------------------------------------------------
 
 def _location(gathering, *, personal: bool) -> str:
-    parts = [p for p in (gathering.venue_name, gathering.venue_address, gathering.venue_city) if p]
+    parts = [text.text(p) for p in (gathering.venue_name, gathering.venue_address, gathering.venue_city)]
+    parts = [p for p in parts if p]
     if not parts and gathering.online_url:
         # The online link goes only to people who registered.
-        return gathering.online_url if personal else _("Online")
+        return text.text(gathering.online_url) if personal else _("Online")
     return ", ".join(parts)
 
 
@@ -111,14 +115,16 @@ def _description(gathering, *, personal: bool) -> str:
     lines = []
     if gathering.status == "cancelled":
         lines += [_("Deze bijeenkomst gaat niet door."), ""]
-    if gathering.description:
-        lines += [gathering.description.strip(), ""]
+    description = text.text(gathering.description, multiline=True)
+    if description:
+        lines += [description, ""]
     if gathering.host:
-        lines.append(_("Gastorganisatie: %(name)s", name=gathering.host.name))
+        lines.append(_("Gastorganisatie: %(name)s", name=text.text(gathering.host.name)))
     if gathering.online_url and personal:
-        lines.append(_("Online meedoen: %(url)s", url=gathering.online_url))
-    if gathering.accessibility:
-        lines.append(_("Toegankelijkheid: %(text)s", text=gathering.accessibility.strip()))
+        lines.append(_("Online meedoen: %(url)s", url=text.text(gathering.online_url)))
+    accessibility = text.text(gathering.accessibility, multiline=True)
+    if accessibility:
+        lines.append(_("Toegankelijkheid: %(text)s", text=accessibility))
     lines.append(_("Meer informatie: %(url)s", url=gathering_url(gathering)))
     return "\n".join(lines).strip()
 
@@ -128,9 +134,9 @@ def gathering_event(gathering, *, personal: bool = False, waitlisted: bool = Fal
                     cancelled: bool = False) -> Event:
     """The VEVENT of a gathering. ``personal`` adds what only registrants may see
     (the online link); it is never set for public feeds."""
-    summary = gathering.title
+    summary = text.text(gathering.title)
     if waitlisted:
-        summary = _("Wachtlijst: %(title)s", title=gathering.title)
+        summary = _("Wachtlijst: %(title)s", title=summary)
     if cancelled or gathering.status == "cancelled":
         status = "CANCELLED"
         summary = _("Gaat niet door: %(title)s", title=summary)
@@ -155,9 +161,9 @@ def gathering_event(gathering, *, personal: bool = False, waitlisted: bool = Fal
     if location:
         event.add("location", location)
     event.add("url", gathering_url(gathering))
-    categories = [str(KIND_LABELS[gathering.kind])]
-    if gathering.theme:
-        categories.append(gathering.theme.name)
+    categories = [text.name(str(KIND_LABELS[gathering.kind]))]
+    if gathering.theme and text.name(gathering.theme.name):
+        categories.append(text.name(gathering.theme.name))
     event.add("categories", categories)
     event.add("status", status)
     event.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
@@ -167,12 +173,16 @@ def gathering_event(gathering, *, personal: bool = False, waitlisted: bool = Fal
 
 # --- whole calendars ---------------------------------------------------------
 
-def _calendar(method: str) -> Calendar:
+def _calendar(method: str | None) -> Calendar:
+    """``method``: the iTIP method of an invitation; None for feeds and downloads,
+    which are no iTIP messages (METHOD:PUBLISH would ask for an ORGANIZER in every
+    event, and libical's iTIP check refuses events without one)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", method)
+    if method:
+        cal.add("method", method)
     return cal
 
 
@@ -236,7 +246,7 @@ END_VCALENDAR = b"END:VCALENDAR\r\n"
 def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | None = None,
                   waitlisted_ids: Iterable[int] = (), personal: bool = False,
                   refresh: timedelta = DEFAULT_REFRESH) -> bytes:
-    """A feed or download (METHOD:PUBLISH, no ATTENDEE or ORGANIZER).
+    """A feed or download (no METHOD: not an iTIP message; no ATTENDEE or ORGANIZER).
 
     ``name``: the feed's name, with NAME/X-WR-CALNAME, REFRESH-INTERVAL and
     X-PUBLISHED-TTL; None for a one-off download, which a client should add to
@@ -251,14 +261,16 @@ def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | 
     """
     waitlisted_ids = set(waitlisted_ids)
     with force_locale("nl"):
-        cal = _calendar("PUBLISH")
+        cal = _calendar(None)
         if name is not None:
-            cal.add("name", name)
-            cal.add("x-wr-calname", name)
+            # vText: NAME and X-WR-CALNAME would otherwise be written raw.
+            cal.add("name", vText(text.name(name)))
+            cal.add("x-wr-calname", vText(text.name(name)))
             if description:
-                cal.add("description", description)
-                cal.add("x-wr-caldesc", description)
-            cal.add("x-wr-timezone", TZID)
+                cal.add("description", text.text(description, multiline=True))
+                cal.add("x-wr-caldesc", text.text(description, multiline=True))
+            # No X-WR-TIMEZONE: every time carries its TZID or is UTC, and
+            # recurring-ical-events moves UTC times into the X-WR-TIMEZONE zone.
             cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
             cal.add("x-published-ttl", vDuration(refresh))
         cal.add_component(amsterdam_vtimezone())

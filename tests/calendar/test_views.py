@@ -54,7 +54,7 @@ def test_single_download(client, mix):
     assert lm(response) == g.changed_at.replace(microsecond=0)
     assert uids(response.data) == {ics.gathering_uid(g)}
     text = response.data.decode()
-    assert "METHOD:PUBLISH\r\n" in text and "TZID=Europe/Amsterdam" in text
+    assert "METHOD" not in text and "TZID=Europe/Amsterdam" in text  # a download is no iTIP message
     assert "X-WR-CALNAME" not in text and "REFRESH-INTERVAL" not in text  # not a calendar of its own
     # the page itself is still the page, and offers the download
     page = client.get(f"/gatherings/{g.slug}")
@@ -228,6 +228,20 @@ def test_theme_rename_rebuilds_the_feed(client, mix):
     second = client.get("/calendar/themes/inclusie.ics")
     assert second.headers["ETag"] != first.headers["ETag"]
     assert "Meedoen in de samenleving" in second.data.decode()
+
+
+def test_a_theme_name_with_a_line_break_gives_a_clean_feed_not_a_500(client, mix):
+    theme = make_theme(slug="thuis", name="Je thuis voelen,\r\nin de wijk\nX-Injected: ja")
+    make_gathering(title="Thuis", theme=theme)
+    response = client.get("/calendar/themes/thuis.ics")
+    assert response.status_code == 200
+    text = response.data.replace(b"\r\n ", b"").decode()
+    assert "\r\nNAME:Bijeenkomsten over Je thuis voelen – in de wijk X-Injected: ja\r\n" in text
+    assert "\r\nX-Injected" not in text
+    assert parse_strict(response.data).events[0].categories == ["Themabijeenkomst",
+                                                                "Je thuis voelen – in de wijk X-Injected: ja"]
+    assert client.get("/calendar").status_code == 200
+    assert client.get("/calendar.ics").status_code == 200
 
 
 def test_subscribe_page(client, mix):
