@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, has_request_context, redirect, request,
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 
-from .timeutil import local
+from .timeutil import SUMMER_TIME, doubled_hour_side, local
 
 LANG_COOKIE = "lang"
 
@@ -31,7 +31,18 @@ def _when(start, end, _locale: str) -> str:
     # Kept per (times, language): every page and mail shows it, and Babel's formatting is slow.
     # The language is part of the key; format_datetime reads it from the context.
     day = format_datetime(start, "EEEE d MMMM y")
-    return f"{day}, {format_datetime(start, 'HH:mm')} – {format_datetime(end, 'HH:mm')}"
+    return f"{day}, {clock_time(start)} – {clock_time(end)}"
+
+
+def clock_time(at) -> str:
+    """'14:30' in Amsterdam time; '02:30 (zomertijd)' or '02:30 (wintertijd)' for a time
+    in the hour that happens twice, the night the clocks go back."""
+    side = doubled_hour_side(at)
+    if side is None:
+        return format_datetime(at, "HH:mm")
+    if side == SUMMER_TIME:
+        return _("%(time)s (zomertijd)", time=format_datetime(at, "HH:mm"))
+    return _("%(time)s (wintertijd)", time=format_datetime(at, "HH:mm"))
 
 
 def _translations():
@@ -51,7 +62,7 @@ def _translations():
 
 def moment(at) -> str:
     """'maandag 1 maart 2027 om 10:00' in the current language, Amsterdam time."""
-    return _("%(day)s om %(time)s", day=format_datetime(at, "EEEE d MMMM y"), time=format_datetime(at, "HH:mm"))
+    return _("%(day)s om %(time)s", day=format_datetime(at, "EEEE d MMMM y"), time=clock_time(at))
 
 
 def init_app(app: Flask) -> None:

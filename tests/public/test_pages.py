@@ -169,7 +169,7 @@ def test_unknown_gathering_is_a_dutch_404(client):
     # the night the clocks go forward: 01:30 winter time to 03:30 summer time is one hour
     (datetime(2027, 3, 28, 0, 30), datetime(2027, 3, 28, 1, 30), "zondag 28 maart 2027, 01:30 – 03:30"),
     # the night the clocks go back
-    (datetime(2027, 10, 31, 0, 30), datetime(2027, 10, 31, 2, 30), "zondag 31 oktober 2027, 02:30 – 03:30"),
+    (datetime(2027, 10, 31, 0, 30), datetime(2027, 10, 31, 2, 30), "zondag 31 oktober 2027, 02:30 (zomertijd) – 03:30"),
     # late evening UTC is already the next day in Amsterdam
     (datetime(2027, 1, 4, 23, 15), datetime(2027, 1, 5, 1, 0), "dinsdag 5 januari 2027, 00:15 – 02:00"),
 ])
