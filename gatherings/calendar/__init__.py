@@ -40,6 +40,9 @@ def _stamp_renamed(mapper, connection, target) -> None:
 def init_app(app: Flask) -> None:
     from ..catalogue.models import Gathering, HostOrganisation, Theme
     from ..privacy.services import purge_requested
+    from . import sessionless
+
+    sessionless.init_app(app)
 
     # After a privacy purge, tokens of addresses without registrations go too.
     purge_requested.connect(_forget_feed_tokens)

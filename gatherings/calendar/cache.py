@@ -18,6 +18,7 @@ only missing something; the database stays the truth.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from collections import OrderedDict
@@ -42,14 +43,36 @@ class Feed:
     etag: str  # quoted, strong
     last_modified: datetime  # whole seconds, UTC
     load_body: Callable[[], bytes]
+    # False for a personal feed: its bytes are not kept in process memory either.
+    shared: bool = True
 
     @property
     def body(self) -> bytes:
         return self.load_body()
 
+    @property
+    def gzip_etag(self) -> str:
+        return gzip_etag_of(self.etag)
+
+    def gzipped(self) -> bytes:
+        """The bytes gzip-compressed (the same bytes every time: no file name, no time in the header)."""
+        if not self.shared:
+            return gzip.compress(self.body, compresslevel=6, mtime=0)
+        body = bodies.get(self.gzip_etag)
+        if body is None:
+            body = gzip.compress(self.body, compresslevel=6, mtime=0)
+            bodies.put(self.gzip_etag, body)
+        return body
+
 
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def gzip_etag_of(etag: str) -> str:
+    """The ETag of the gzip-encoded representation: another representation, so another
+    strong ETag (RFC 9110 8.8.3), derived from the identity one."""
+    return etag[:-1] + '-gzip"'
 
 
 def whole_seconds(moment: datetime) -> datetime:
@@ -144,7 +167,7 @@ def cached_feed(feed: str, mark_name: str, make_mark: Callable[[], sa.Select], p
     if row.stored_key == key:
         if keep_body:
             return Feed(etag, last_modified, lambda: _stored_body(feed, etag))
-        return Feed(etag, last_modified, build)
+        return Feed(etag, last_modified, build, shared=False)
     if keep_body and etag and not _claim_build(feed):
         # Another request is building the new version right now: serve the stored
         # one for these few seconds instead of building the same bytes again.
@@ -159,7 +182,7 @@ def cached_feed(feed: str, mark_name: str, make_mark: Callable[[], sa.Select], p
     last_modified = _store(feed, key, newest, etag, body if keep_body else None, current_key)
     if keep_body:
         bodies.put(etag, body)
-    return Feed(etag, last_modified, lambda: body)
+    return Feed(etag, last_modified, lambda: body, shared=keep_body)
 
 
 BUILD_CLAIM = timedelta(seconds=60)  # a builder that died is replaced after this

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
-from werkzeug.http import http_date, is_resource_modified
+from werkzeug.http import dump_options_header, http_date, is_resource_modified
 
 from ..catalogue.services import get_visible_gathering
 from ..urls import public_url, webcal_url
@@ -19,16 +19,34 @@ PERSONAL_CACHE = "private, max-age=300"
 
 
 def ics_response(feed: Feed, *, filename: str, cache_control: str, attachment: bool = False) -> Response:
-    """200 with the bytes, or 304 when the client's copy is current (If-None-Match, else If-Modified-Since)."""
+    """200 with the bytes, gzip-compressed when the client accepts that, or 304 when the
+    client's copy is current (If-None-Match, else If-Modified-Since).
+
+    The identity and gzip bytes are two representations with two strong ETags; a
+    client holding either one gets a 304 (with the ETag it holds), since both carry
+    the same calendar. ``Vary: Accept-Encoding`` keeps shared caches from handing
+    gzip to a client that did not ask for it.
+    """
+    use_gzip = request.accept_encodings["gzip"] > 0
+    etag = feed.gzip_etag if use_gzip else feed.etag
+    held = request.if_none_match
+    for candidate in (feed.etag, feed.gzip_etag):
+        if held.contains(candidate.strip('"')):
+            etag = candidate
     headers = {
-        "ETag": feed.etag,
+        "ETag": etag,
         "Last-Modified": http_date(feed.last_modified),
         "Cache-Control": cache_control,
+        "Vary": "Accept-Encoding",
     }
-    if not is_resource_modified(request.environ, etag=feed.etag.strip('"'), last_modified=feed.last_modified):
+    if not is_resource_modified(request.environ, etag=etag.strip('"'), last_modified=feed.last_modified):
         return Response(status=304, headers=headers)
+    headers["ETag"] = feed.gzip_etag if use_gzip else feed.etag
     disposition = "attachment" if attachment else "inline"
-    headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    headers["Content-Disposition"] = dump_options_header(disposition, {"filename": filename})
+    if use_gzip:
+        headers["Content-Encoding"] = "gzip"
+        return Response(feed.gzipped(), status=200, headers=headers, content_type=CONTENT_TYPE)
     return Response(feed.body, status=200, headers=headers, content_type=CONTENT_TYPE)
 
 
@@ -43,7 +61,7 @@ def _serve_public(feed: services.PublicFeed, filename: str) -> Response:
 def gathering_ics(slug: str):
     gathering = get_visible_gathering(slug)
     body = ics.feed_calendar([gathering], None)  # a download, not a calendar to subscribe to
-    feed = Feed(etag_of(body), whole_seconds(gathering.changed_at), lambda: body)
+    feed = Feed(etag_of(body), whole_seconds(gathering.changed_at), lambda: body, shared=False)
     return ics_response(feed, filename=f"{gathering.slug}.ics", cache_control=PUBLIC_CACHE, attachment=True)
 
 
