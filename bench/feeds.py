@@ -8,8 +8,9 @@ data) with gatherings, then measures in one run:
 
 - build: one full feed built from the database (query + iCalendar bytes);
 - the app's /calendar.ics: first request (build + store), 200s served from the
-  stored feed, 200s reading the bytes from the database every time (no copy
-  in process memory), and 304s;
+  stored feed (plain and gzip), 200s reading the bytes from the database every
+  time (no copy in process memory), 200s with the feed cache off (built on every
+  request), and 304s;
 - a baseline: a bare Flask app that returns the same bytes (200) or compares
   a fixed ETag (304), with nothing else; and the app's own floor, a 404 from
   the same app (what every request costs there, calendar or not).
@@ -103,11 +104,8 @@ def main() -> None:
         fill(args.gatherings)
         feed = services.all_feed()
 
-        from gatherings.calendar import ics
-
-        ics.event_memo.clear()
         builds = []
-        for _ in range(4):  # the first with no events remembered (a new process), then warm
+        for _ in range(4):  # the first in a new process, then warm
             began = time.perf_counter()
             body = services.build_public_feed(feed)
             builds.append(time.perf_counter() - began)
@@ -128,6 +126,13 @@ def main() -> None:
         from_database = rate(client, "/calendar.ics", max(args.requests // 3, 10))
         cache.bodies.get = remembered
         not_modified = rate(client, "/calendar.ics", args.requests, {"If-None-Match": etag}, expect=304)
+        gzipped = client.get("/calendar.ics", headers={"Accept-Encoding": "gzip"})
+        served_gzip = rate(client, "/calendar.ics", args.requests, {"Accept-Encoding": "gzip"})
+        began = time.perf_counter()
+        uncached_app = create_app({**app.config, "CALENDAR_FEED_CACHE": False})
+        with uncached_app.app_context():
+            uncached = rate(uncached_app.test_client(), "/calendar.ics", 3)
+            db.session.remove()
         # What any request costs in this app (security headers, language, sessions): a 404.
         app_floor = rate(client, "/calendar/geen-soort.ics", args.requests, expect=404)
 
@@ -140,11 +145,14 @@ def main() -> None:
     print(f"database: {url.split('@')[-1] if '@' in url else url.split(':', 1)[0]}")
     print(f"feed: {events} events, {len(body) / 1024:.0f} KiB")
     print(f"build (query + iCalendar), new process: {builds[0] * 1000:.0f} ms")
-    print(f"build again after a change (events remembered): {statistics.median(builds[1:]) * 1000:.0f} ms")
+    print(f"build again (warm process): {statistics.median(builds[1:]) * 1000:.0f} ms")
+    print(f"gzip: {len(gzipped.data) / 1024:.0f} KiB")
     print(f"first request (build + store): {first_request * 1000:.0f} ms")
     print(f"{'':28}{'app':>10}{'bare Flask':>12}{'app/bare':>10}")
     print(f"{'200 req/s':28}{served:>10.0f}{bare_200:>12.0f}{served / bare_200:>10.0%}")
     print(f"{'200 req/s, bytes from db':28}{from_database:>10.0f}{'':>12}{'':>10}")
+    print(f"{'200 req/s, gzip':28}{served_gzip:>10.0f}{'':>12}{'':>10}")
+    print(f"{'200 req/s, cache off':28}{uncached:>10.1f}{'':>12}{'':>10}")
     print(f"{'304 req/s':28}{not_modified:>10.0f}{bare_304:>12.0f}{not_modified / bare_304:>10.0%}")
     print(f"{'404 req/s (app floor)':28}{app_floor:>10.0f}")
 

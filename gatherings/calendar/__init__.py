@@ -12,18 +12,18 @@ def _forget_feed_tokens(_sender, **_kwargs) -> None:
     forget_unused_feed_tokens()
 
 
-# What a calendar shows of a gathering. Feeds notice changes by changed_at and
-# SEQUENCE; an edit of these that forgot Gathering.touch() must still show.
-SHOWN_COLUMNS = ("slug", "kind", "status", "title", "description", "starts_at", "ends_at",
-                 "venue_name", "venue_address", "venue_city", "online_url", "accessibility",
-                 "theme_id", "host_id", "theme", "host")
+def _stamp_change(_mapper, _connection, gathering) -> None:
+    """Every change of a gathering's row moves its change time, unless the change set it.
 
-
-def _stamp_visible_change(_mapper, _connection, gathering) -> None:
+    ``changed_at`` is the row's change mark: calendars write it as DTSTAMP and
+    LAST-MODIFIED, and a stored feed is rebuilt when it moves (services.public_mark).
+    Any column counts, not a list of the ones calendars show today: a list is
+    what someone forgets to extend. ``Gathering.touch()`` still decides SEQUENCE.
+    """
     state = sa.inspect(gathering)
     if state.attrs.changed_at.history.has_changes():
         return
-    if any(state.attrs[name].history.has_changes() for name in SHOWN_COLUMNS):
+    if any(state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs):
         gathering.changed_at = utcnow()
 
 
@@ -31,7 +31,8 @@ def _stamp_renamed(mapper, connection, target) -> None:
     """A theme's or host's name is shown in its gatherings' events: they changed too."""
     from ..catalogue.models import Gathering, Theme
 
-    if not sa.inspect(target).attrs.name.history.has_changes():
+    state = sa.inspect(target)
+    if not any(state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs):
         return
     column = Gathering.theme_id if isinstance(target, Theme) else Gathering.host_id
     connection.execute(sa.update(Gathering).where(column == target.id).values(changed_at=utcnow()))
@@ -46,8 +47,8 @@ def init_app(app: Flask) -> None:
 
     # After a privacy purge, tokens of addresses without registrations go too.
     purge_requested.connect(_forget_feed_tokens)
-    if not event.contains(Gathering, "before_update", _stamp_visible_change):
-        event.listen(Gathering, "before_update", _stamp_visible_change)
+    if not event.contains(Gathering, "before_update", _stamp_change):
+        event.listen(Gathering, "before_update", _stamp_change)
     for model in (Theme, HostOrganisation):
         if not event.contains(model, "after_update", _stamp_renamed):
             event.listen(model, "after_update", _stamp_renamed)

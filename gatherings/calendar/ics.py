@@ -16,8 +16,7 @@ invitations agree on UIDs, SEQUENCE and the time zone.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import hashlib
 from datetime import datetime, timedelta, timezone
 from email.utils import parseaddr
 from typing import Iterable
@@ -186,63 +185,6 @@ def _calendar(method: str | None) -> Calendar:
     return cal
 
 
-class _EventMemo:
-    """VEVENT bytes by everything that goes into them (see ``_event_inputs``).
-
-    icalendar needs some milliseconds per event; a feed of 2,000 gatherings
-    would take seconds after every change. Keyed on all inputs, a remembered
-    VEVENT can never be out of date, so after a change only the changed events
-    are written again. Bounded; least recently used out first.
-    """
-
-    def __init__(self, max_items: int = 20000):
-        self.max_items = max_items
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> bytes | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple, value: bytes) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-event_memo = _EventMemo()
-
-
-def _event_inputs(gathering, personal: bool, waitlisted: bool) -> tuple:
-    g = gathering
-    return (
-        base_url(), personal, waitlisted, g.id, g.slug, g.kind, g.status, g.title, g.description,
-        g.starts_at, g.ends_at, g.venue_name, g.venue_address, g.venue_city, g.online_url, g.accessibility,
-        g.sequence, g.changed_at, g.created_at, g.theme.name if g.theme else None, g.host.name if g.host else None,
-    )
-
-
-def _event_bytes(gathering, personal: bool, waitlisted: bool) -> bytes:
-    key = _event_inputs(gathering, personal, waitlisted)
-    body = event_memo.get(key)
-    if body is None:
-        body = gathering_event(gathering, personal=personal, waitlisted=waitlisted).to_ical()
-        event_memo.put(key, body)
-    return body
-
-
-END_VCALENDAR = b"END:VCALENDAR\r\n"
-
-
 def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | None = None,
                   waitlisted_ids: Iterable[int] = (), personal: bool = False,
                   refresh: timedelta = DEFAULT_REFRESH) -> bytes:
@@ -254,10 +196,6 @@ def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | 
     ``waitlisted_ids``: gatherings shown as TENTATIVE with "Wachtlijst:" in the
     title (personal feeds). ``personal``: the owner's own feed, may show the
     online link. Same input, same bytes.
-
-    The calendar is written by icalendar without its events, and the events'
-    own icalendar bytes (remembered, see ``_EventMemo``) are put in before the
-    END line: exactly what icalendar writes for the whole calendar at once.
     """
     waitlisted_ids = set(waitlisted_ids)
     with force_locale("nl"):
@@ -274,12 +212,46 @@ def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | 
             cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
             cal.add("x-published-ttl", vDuration(refresh))
         cal.add_component(amsterdam_vtimezone())
-        head = cal.to_ical()
-        if not head.endswith(END_VCALENDAR):
-            raise RuntimeError("icalendar no longer ends a calendar with END:VCALENDAR")
-        events = [_event_bytes(g, personal, g.id in waitlisted_ids)
-                  for g in sorted(gatherings, key=lambda g: (g.starts_at, g.id))]
-    return b"".join([head[:-len(END_VCALENDAR)], *events, END_VCALENDAR])
+        for g in sorted(gatherings, key=lambda g: (g.starts_at, g.id)):
+            cal.add_component(gathering_event(g, personal=personal, waitlisted=g.id in waitlisted_ids))
+        return cal.to_ical()
+
+
+_fingerprints: dict[str, str] = {}
+
+
+def format_fingerprint() -> str:
+    """A hash of what this code writes for a few made-up gatherings, one per kind of event.
+
+    Stored feeds outlive the process that built them (calendar_feed_cache); their
+    change key includes this, so a release that writes other bytes for the same data
+    (code, icalendar, translations) rebuilds them. Nobody has to remember to bump a
+    version. Computed once per process and BASE_URL.
+    """
+    key = base_url()
+    found = _fingerprints.get(key)
+    if found is None:
+        found = hashlib.sha256(b"".join(_samples())).hexdigest()
+        _fingerprints[key] = found
+    return found
+
+
+def _samples() -> list[bytes]:
+    from ..catalogue.models import Gathering, HostOrganisation, Theme
+
+    moment = datetime(2027, 10, 31, 0, 15, tzinfo=timezone.utc)  # in the doubled hour
+    common = dict(starts_at=moment, ends_at=moment + timedelta(hours=3), changed_at=moment, created_at=moment,
+                  sequence=2, description="Beschrijving, met; tekens\nen regels", accessibility="Lift")
+    full = Gathering(id=1, slug="voorbeeld-een", kind="theme", status="published", title="Een, twee",
+                     venue_name="Buurthuis", venue_address="Straat 1", venue_city="Utrecht", online_url="",
+                     theme=Theme(name="Thema, met komma"), host=HostOrganisation(name="Gastheer"), **common)
+    cancelled = Gathering(id=2, slug="voorbeeld-twee", kind="national", status="cancelled", title="Twee",
+                          venue_name="Zaal", venue_address="", venue_city="", online_url="", **common)
+    online = Gathering(id=3, slug="voorbeeld-drie", kind="mixed", status="published", title="Drie", venue_name="",
+                       venue_address="", venue_city="", online_url="https://meet.example/x", **common)
+    return [feed_calendar([full, cancelled, online], "Naam, met komma"),
+            feed_calendar([full, online], "Mijn", waitlisted_ids={3}, personal=True),
+            feed_calendar([full], None)]
 
 
 def organizer_address(gathering=None) -> str:

@@ -21,8 +21,6 @@ from .models import FeedCache, FeedToken
 
 # Past gatherings stay in feeds this long, so people can look back.
 PAST_DAYS = 90
-# Part of every change key: raise it when ics.py writes different bytes for the same data.
-FORMAT_VERSION = "1"
 
 
 class FeedNotFound(Exception):
@@ -115,7 +113,7 @@ def _public_filter(feed: PublicFeed) -> list:
 
 
 def _key(*parts) -> str:
-    text = "\x1f".join(str(p) for p in (FORMAT_VERSION, current_app.config["BASE_URL"], *parts))
+    text = "\x1f".join(str(p) for p in (ics.format_fingerprint(), current_app.config["BASE_URL"], *parts))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -264,7 +264,11 @@ def test_an_edit_that_forgot_touch_still_reaches_the_feed(client, mix):
     second = client.get("/calendar.ics")
     assert second.headers["ETag"] != first.headers["ETag"]
     assert "Andere titel" in {e.summary for e in parse_strict(second.data).events}
-    g.capacity += 5  # not shown in calendars: no new change time
+    stamped = g.changed_at
+    g.capacity += 5  # any column: the change mark follows the row, not a list of what calendars show today
+    db.session.commit()
+    assert db.session.get(Gathering, g.id).changed_at > stamped
+    g.organisers = []  # no column of the row: no new change time
     stamped = g.changed_at
     db.session.commit()
     assert db.session.get(Gathering, g.id).changed_at == stamped
