@@ -31,7 +31,7 @@ def ics_response(feed: Feed, *, filename: str, cache_control: str, attachment: b
     etag = feed.gzip_etag if use_gzip else feed.etag
     held = request.if_none_match
     for candidate in (feed.etag, feed.gzip_etag):
-        if held.contains(candidate.strip('"')):
+        if held.contains_weak(candidate.strip('"')):
             etag = candidate
     headers = {
         "ETag": etag,
