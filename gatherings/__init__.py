@@ -134,9 +134,11 @@ def register_listeners(app: Flask) -> None:
     """Areas that act on what registration and the catalogue report (blinker signals)."""
     from .mail import register_listeners as mail_listeners
     from .my import register_listeners as my_listeners
+    from .organise import register_listeners as organise_listeners
 
     mail_listeners()
     my_listeners()
+    organise_listeners()
 
 
 def register_serving(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..catalogue.models import HostOrganisation, Theme
 from ..extensions import db
-from . import accounts
+from . import accounts, password_links
 from .access import admin_required
 from .admin_forms import HostForm, ResetPasswordForm, SwitchForm, ThemeForm
 from .forms import OrganiserForm
@@ -51,15 +51,23 @@ def create_organiser():
     if not form.validate():
         return _organisers_page(form, 422)
     try:
-        organiser = accounts.create_organiser(form.email.data, form.password.data, admin=form.admin.data,
-                                              name=form.name.data or "")
+        if form.invite.data:
+            organiser = password_links.create_invited_organiser(
+                form.email.data, admin=form.admin.data, name=form.name.data or "", invited_by=current_user)
+        else:
+            organiser = accounts.create_organiser(form.email.data, form.password.data, admin=form.admin.data,
+                                                  name=form.name.data or "")
     except accounts.AccountError as error:
         db.session.rollback()
         getattr(form, error.field).errors = [str(error)]
         return _organisers_page(form, 422)
     db.session.commit()
-    flash(_("Het account van %(email)s is aangemaakt. Geef het wachtwoord op een veilige manier door.",
-            email=organiser.email), "success")
+    if form.invite.data:
+        flash(_("Het account van %(email)s is aangemaakt. Er gaat een uitnodiging per e-mail naartoe, met een link "
+                "om zelf een wachtwoord te kiezen.", email=organiser.email), "success")
+    else:
+        flash(_("Het account van %(email)s is aangemaakt. Geef het wachtwoord op een veilige manier door.",
+                email=organiser.email), "success")
     return redirect(url_for("organise_admin.organisers"), code=303)
 
 

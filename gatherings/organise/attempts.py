@@ -30,6 +30,8 @@ from ..extensions import limiter
 DEFAULT_LOGIN_LIMIT_ACCOUNT = "10 per hour"  # per account and client
 DEFAULT_LOGIN_LIMIT_CLIENT = "60 per hour"
 DEFAULT_PASSWORD_CHECK_LIMIT = "10 per hour"  # per account
+DEFAULT_RESET_LIMIT_ADDRESS = "5 per hour"  # reset links asked for one address
+DEFAULT_RESET_LIMIT_CLIENT = "30 per hour"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,19 @@ def password_check_counters(organiser_id: int) -> list[Counter]:
                     DEFAULT_PASSWORD_CHECK_LIMIT)]
 
 
+def reset_request_counters(email: str) -> list[Counter]:
+    """Asking for a reset link: per address (known or not, counted alike) and per client.
+
+    Counted for every request that is answered (not only failures): each one sends mail.
+    """
+    client = get_remote_address() or "-"
+    return [
+        Counter("organise-reset-address", _account_key(email), "ORGANISE_RESET_LIMIT_ADDRESS",
+                DEFAULT_RESET_LIMIT_ADDRESS),
+        Counter("organise-reset-client", client, "ORGANISE_RESET_LIMIT_CLIENT", DEFAULT_RESET_LIMIT_CLIENT),
+    ]
+
+
 def _enabled() -> bool:
     return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
@@ -97,7 +112,7 @@ def wait_seconds(counters: list[Counter]) -> int | None:
 
 
 def count_failure(counters: list[Counter]) -> None:
-    """One wrong password more on each of ``counters``."""
+    """One more (a wrong password, a reset link asked for) on each of ``counters``."""
     if not _enabled():
         return
     for counter in counters:

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, StopValidation, ValidationError
 
 from .passwords import MAX_PASSWORD, MIN_PASSWORD, password_problem
 
@@ -40,11 +40,14 @@ def _email_field(label=_l("E-mailadres")):
     )
 
 
-def new_password_field(label, account):
-    """A field for a new password of the account ``account(form)`` names as (email, name)."""
+def new_password_field(label, account, first=()):
+    """A field for a new password of the account ``account(form)`` names as (email, name).
+
+    ``first``: validators that run before the rest (and may stop them).
+    """
     return PasswordField(
         label,
-        validators=[InputRequired(_l("Kies een wachtwoord.")),
+        validators=[*first, InputRequired(_l("Kies een wachtwoord.")),
                     Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
                            message=_l("Een wachtwoord heeft minstens %(min)d en hoogstens %(max)d tekens.",
                                       min=MIN_PASSWORD, max=MAX_PASSWORD)),
@@ -76,12 +79,40 @@ class PasswordForm(FlaskForm):
         self.organiser = organiser
 
 
+class RequestResetForm(FlaskForm):
+    """An organiser who forgot their password asks for a link."""
+    email = _email_field()
+
+
+class ResetWithLinkForm(FlaskForm):
+    """A new password, chosen through a link from a reset mail or an invitation."""
+    new_password = new_password_field(_l("Nieuw wachtwoord"), _organiser_of_form)
+    confirm = PasswordField(_l("Nieuw wachtwoord nog een keer"),
+                            validators=[InputRequired(_l("Typ het nieuwe wachtwoord nog een keer.")),
+                                        EqualTo("new_password", _l("De twee wachtwoorden zijn niet gelijk."))])
+
+    def __init__(self, *args, organiser=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organiser = organiser
+
+
+class _UnlessInviting:
+    """No password is asked when the admin sends an invitation instead: the new organiser chooses one."""
+
+    def __call__(self, form, field):
+        if form.invite.data:
+            field.errors[:] = []
+            raise StopValidation()
+
+
 class OrganiserForm(FlaskForm):
-    """An admin creates an organiser account."""
+    """An admin creates an organiser account, with a first password or an invitation by e-mail."""
     email = _email_field()
     name = StringField(_l("Naam (niet verplicht)"), filters=[strip],
                        validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
-    password = new_password_field(_l("Eerste wachtwoord"), lambda form: (form.email.data, form.name.data))
+    invite = BooleanField(_l("Stuur een uitnodiging per e-mail: de organisator kiest zelf een wachtwoord"))
+    password = new_password_field(_l("Eerste wachtwoord"), lambda form: (form.email.data, form.name.data),
+                                  first=[_UnlessInviting()])
     admin = BooleanField(_l("Beheerder: mag alle bijeenkomsten, accounts, thema's en gastorganisaties beheren"))
 
     def validate_email(self, field):

@@ -3,7 +3,7 @@ list, create, edit, duplicate, publish, cancel."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
@@ -11,10 +11,10 @@ from ..catalogue.models import Gathering, HostOrganisation, Theme
 from ..extensions import db
 from ..registration.services import availability, availability_for
 from ..timeutil import utcnow
-from . import accounts, attempts, login_sessions, services
+from . import accounts, attempts, login_sessions, password_links, services
 from .auth import log_in, log_out
 from .access import gathering_for_organiser, organiser_required, visible_gatherings_query
-from .forms import LoginForm, PasswordForm
+from .forms import LoginForm, PasswordForm, RequestResetForm, ResetWithLinkForm
 from .gathering_forms import CancelGatheringForm, GatheringForm, PublishForm
 from .models import Organiser
 
@@ -114,6 +114,73 @@ def password():
         flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten moet u opnieuw inloggen."), "success")
         return redirect(url_for("organise.index"), code=303)
     return render_template("organise/password.html", form=form)
+
+
+# -- a forgotten password, an invitation --------------------------------------
+
+def _too_many_requests(wait: int) -> str:
+    minutes = max(1, -(-wait // 60))
+    return ngettext("Er is te vaak om een link gevraagd. Probeer het over %(num)d minuut opnieuw.",
+                    "Er is te vaak om een link gevraagd. Probeer het over %(num)d minuten opnieuw.", minutes)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+def request_reset():
+    form = RequestResetForm()
+    if request.method == "GET":
+        return render_template("organise/reset_request.html", form=form)
+    if not form.validate():
+        return render_template("organise/reset_request.html", form=form), 422
+    # Counted only once the form is right (a typing mistake is never a 429), for every address alike.
+    counters = attempts.reset_request_counters(form.email.data)
+    wait = attempts.wait_seconds(counters)
+    if wait is not None:
+        form.email.errors.append(_too_many_requests(wait))
+        return render_template("organise/reset_request.html", form=form), 429, {"Retry-After": str(wait)}
+    attempts.count_failure(counters)
+    # The same answer after the same work (one outbox row) for every address: the mail sender decides
+    # whether it belongs to an organiser, so nobody learns here who has an account.
+    password_links.request_reset(form.email.data)
+    db.session.commit()
+    return redirect(url_for("organise.reset_sent"), code=303)
+
+
+@bp.get("/password/reset/sent")
+def reset_sent():
+    hours = int(password_links.validity(password_links.LinkPurpose.RESET).total_seconds() // 3600)
+    return render_template("organise/reset_sent.html", hours=hours)
+
+
+def _no_referrer(response):
+    # The page's address holds the link's secret: never pass it on to another site.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_with_link(token: str):
+    check = password_links.check_token(token)
+    if check.organiser is None:
+        status = 410 if check.known else 404
+        return _no_referrer(make_response(render_template("organise/reset_expired.html", check=check), status))
+    organiser = check.organiser
+    form = ResetWithLinkForm(organiser=organiser)
+    invitation = check.purpose is password_links.LinkPurpose.INVITATION
+    if request.method == "POST":
+        if not form.validate():
+            return _no_referrer(make_response(render_template(
+                "organise/reset_form.html", form=form, organiser=organiser, invitation=invitation), 422))
+        password_links.set_password_with_link(organiser, form.new_password.data)  # ends every session, and the link
+        log_in(organiser)
+        db.session.commit()
+        if invitation:
+            flash(_("Welkom! Uw wachtwoord is opgeslagen en u bent ingelogd."), "success")
+        else:
+            flash(_("Uw nieuwe wachtwoord is opgeslagen. U bent ingelogd; op andere apparaten moet u opnieuw "
+                    "inloggen."), "success")
+        return redirect(url_for("organise.index"), code=303)
+    return _no_referrer(make_response(render_template(
+        "organise/reset_form.html", form=form, organiser=organiser, invitation=invitation)))
 
 
 @bp.get("/")

@@ -32,8 +32,11 @@ class Address:
         return f"{self.method} {self.rule}"
 
 
-# The login page and logging out are open to everyone.
-PUBLIC = {("GET", "/organise/login"), ("POST", "/organise/login"), ("POST", "/organise/logout")}
+# The login page, logging out and choosing a password through a mailed link are open to everyone.
+PUBLIC = {("GET", "/organise/login"), ("POST", "/organise/login"), ("POST", "/organise/logout"),
+          ("GET", "/organise/password/reset"), ("POST", "/organise/password/reset"),
+          ("GET", "/organise/password/reset/sent"),
+          ("GET", "/organise/password/reset/<token>"), ("POST", "/organise/password/reset/<token>")}
 
 ADDRESSES: list[Address] = [
     Address("GET", "/organise/", "organiser"),

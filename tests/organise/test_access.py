@@ -59,6 +59,12 @@ def test_matrix_lists_every_organiser_address(app):
     assert listed - in_app == set(), "the matrix lists addresses the app does not have"
 
 
+@pytest.mark.parametrize("path", ["/organise/login", "/organise/password/reset", "/organise/password/reset/sent"])
+def test_public_organiser_pages_open_without_logging_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 200 and "Location" not in response.headers
+
+
 def test_unknown_gathering_is_404_for_its_would_be_organiser(client, world):
     login_as(client, world["organiser_a"])
     assert client.get("/organise/gatherings/bestaat-niet").status_code == 404
