@@ -366,14 +366,18 @@ def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime
         raise
     except PermanentFailure as error:
         # Keep what was rendered: /my's export then shows the message that could not go.
+        from .services import forgotten_once_sent
+
         _record(row_id, claim, status="failed", attempts=row.attempts + 1, last_error=str(error)[:2000],
-                claimed_at=None, **built)
+                claimed_at=None, **{**built, **forgotten_once_sent(row)})
         outcome.failed += 1
         outcome.errors.append(str(error))
         log.error("mail %s (%s) to %s: refused for good: %s", row_id, row.kind, row.to_address, error)
         return
+    from .services import forgotten_once_sent
+
     if _record(row_id, claim, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, last_error="",
-               claimed_at=None):
+               claimed_at=None, **forgotten_once_sent(row)):
         outcome.sent += 1
         log.info("mail %s (%s) to %s: sent (%s)", row_id, row.kind, row.to_address, where)
     else:

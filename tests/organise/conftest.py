@@ -3,6 +3,8 @@ import pytest
 
 from gatherings.catalogue.models import HostOrganisation
 from gatherings.extensions import db
+from gatherings.organise.password_links import LinkPurpose, make_token
+from gatherings.timeutil import utcnow
 from tests.factories import make_gathering, make_organiser, make_registration, make_theme
 
 
@@ -30,4 +32,5 @@ def world(app):
         "theme_id": theme.id,
         "host_id": host.id,
         "registration_id": make_registration(gathering_a).id,
+        "token": make_token(organiser_a, LinkPurpose.RESET, utcnow()),
     }
