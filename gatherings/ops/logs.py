@@ -1,15 +1,17 @@
 """Log lines an operator can read, without the secrets that live in some URLs.
 
-``/r/<token>``, ``/my/<token>`` and the personal calendar feed carry a secret
-in the path: whoever reads the access log could otherwise open someone's
-registration. The access log keeps the first four characters, enough to follow
+``/r/<token>``, ``/my/<token>``, the personal calendar feed and the link that
+sets an organiser's password (``/organise/password/reset/<token>``, signed, with
+dots) carry a secret in the path: whoever reads the access log could otherwise
+open someone's registration or account. The access log keeps the first four characters, enough to follow
 one visitor through the log.
 """
 import re
 
 from gunicorn import glogging
 
-_SECRET_IN_PATH = re.compile(r"(/(?:r|my|calendar/my)/)([A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]{12,}")
+_SECRET_IN_PATH = re.compile(r"(/(?:r|my|calendar/my)/)([A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]{12,}"
+                             r"|(/organise/password/reset/)([A-Za-z0-9_\-]{4})[A-Za-z0-9_.\-]{12,}")
 
 FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 DATEFMT = "%Y-%m-%d %H:%M:%S %z"
@@ -18,7 +20,7 @@ ACCESS_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 
 def mask_secrets(text: str) -> str:
-    return _SECRET_IN_PATH.sub(r"\1\2…", text)
+    return _SECRET_IN_PATH.sub(lambda m: f"{m.group(1) or m.group(3)}{m.group(2) or m.group(4)}…", text)
 
 
 class GunicornLogger(glogging.Logger):

@@ -127,6 +127,9 @@ def test_access_log_lines_do_not_carry_personal_links():
     assert mask_secrets(line) == '"GET /r/AbCd…?new=1 HTTP/1.1"'
     assert mask_secrets("/calendar/my/Zz9_aaaaaaaaaaaaaaaaaaaa.ics") == "/calendar/my/Zz9_….ics"
     assert mask_secrets("/my/aaaabbbbccccddddeeee") == "/my/aaaa…"
+    assert (mask_secrets('"POST /organise/password/reset/WyJyZXNldCIsMSwxLCJhIl0.abc-def_ghijkl HTTP/1.1"')
+            == '"POST /organise/password/reset/WyJy… HTTP/1.1"')
+    assert mask_secrets("/organise/password/reset/sent") == "/organise/password/reset/sent"
     assert mask_secrets("/gatherings/landelijke-dag-2026-voorjaar") == "/gatherings/landelijke-dag-2026-voorjaar"
 
 

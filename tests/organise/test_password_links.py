@@ -299,3 +299,20 @@ def test_purge_forgets_link_mails_once_their_links_have_expired(app, client, smt
     assert len(outbox(kind="organiser_password_reset")) == 2
     purge_requested.send(None, cutoff=utcnow() - timedelta(days=365), now=utcnow() + timedelta(hours=2))
     assert outbox(kind="organiser_password_reset") == []
+
+
+def test_the_pages_are_plain_and_every_field_has_a_label(app, client):
+    from tests.htmlpage import Page
+
+    piet = make_organiser("piet@voorbeeld.nl")
+    token = make_token(piet, LinkPurpose.RESET, utcnow())
+    for path in ("/organise/password/reset", "/organise/password/reset/sent", f"/organise/password/reset/{token}"):
+        response = client.get(path)
+        assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+        html = response.get_data(as_text=True)
+        page = Page(html)
+        assert page.find("main", id="main") is not None and len(page.find_all("h1")) == 1
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html) and not re.search(r"\sstyle=", html)
+        for field in page.find_all("input"):
+            if field.get("type") not in ("hidden", "submit"):
+                assert page.find("label", for_=field.get("id")) is not None, (path, field.attrs)
