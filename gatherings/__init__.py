@@ -7,7 +7,10 @@ from . import config as cfg
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from .inputs import IdConverter
+
     app = Flask(__name__, instance_relative_config=True, template_folder="templates")
+    app.url_map.converters["id"] = IdConverter  # <id:...>: 1 .. 2^31-1, else 404 (see inputs.py)
     app.config.from_object(cfg.BaseConfig)
     app.config.from_pyfile("config.py", silent=True)
     cfg.load_environment(app)

@@ -5,6 +5,7 @@ from flask import Flask, current_app, g, has_request_context, redirect, request,
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 
+from .inputs import local_target
 from .timeutil import SUMMER_TIME, doubled_hour_side, local
 
 LANG_COOKIE = "lang"
@@ -84,10 +85,7 @@ def init_app(app: Flask) -> None:
 
     @app.get("/taal/<code>")
     def switch_language(code: str):
-        target = request.args.get("next") or url_for("public.index")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("public.index")
-        response = redirect(target)
+        response = redirect(local_target(request.args.get("next"), url_for("public.index")))
         if code in current_app.config["LANGUAGES"]:
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                                 secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)

@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 
 from ..catalogue.models import Gathering
 from ..extensions import db
+from ..inputs import parse_id
 from ..organise.access import gathering_for_organiser, organiser_required
 from ..registration import services as registration
 from . import services
 from .forms import ActionForm, AddRegistrationForm
-from .views import applicant, bp, query_arg, registration_or_404, show_refusal, small_int
+from .views import applicant, bp, query_arg, registration_or_404, show_refusal
 
 
 def _wants_json() -> bool:
@@ -69,7 +70,7 @@ def door(slug: str):
     query = query_arg()
     people = services.door_search(gathering, query)
     done = None
-    done_id = small_int(request.args.get("done"), 1, services.MAX_ID)
+    done_id = parse_id(request.args.get("done"))
     if done_id:
         try:
             done = services.registration_of(gathering, done_id)
@@ -109,21 +110,21 @@ def _door_action(slug: str, registration_id: int, action, done_message):
     return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
 
 
-@bp.post("/gatherings/<slug>/checkin/<int:registration_id>")
+@bp.post("/gatherings/<slug>/checkin/<id:registration_id>")
 @organiser_required
 def check_in(slug: str, registration_id: int):
     return _door_action(slug, registration_id, services.check_in,
                         lambda r: _("%(name)s is ingecheckt.", name=r.name))
 
 
-@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/undo")
+@bp.post("/gatherings/<slug>/checkin/<id:registration_id>/undo")
 @organiser_required
 def undo_check_in(slug: str, registration_id: int):
     return _door_action(slug, registration_id, services.undo_check_in,
                         lambda r: _("Inchecken van %(name)s is ongedaan gemaakt.", name=r.name))
 
 
-@bp.post("/gatherings/<slug>/checkin/<int:registration_id>/admit")
+@bp.post("/gatherings/<slug>/checkin/<id:registration_id>/admit")
 @organiser_required
 def admit(slug: str, registration_id: int):
     return _door_action(slug, registration_id, services.admit,

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from ..registration.perspectives import NOT_SAID, PERSPECTIVES
+from ..validators import Filled, PlainText, Ticked
 from .listing import AUDIENCES
 
 
@@ -26,8 +27,8 @@ class AddRegistrationForm(FlaskForm):
 
     name = StringField(
         _l("Naam"), filters=[_strip],
-        validators=[InputRequired(_l("Vul de naam in.")),
-                    Length(max=200, message=_l("De naam mag hoogstens 200 tekens lang zijn."))],
+        validators=[Filled(_l("Vul de naam in.")),
+                    Length(max=200, message=_l("De naam mag hoogstens 200 tekens lang zijn.")), PlainText()],
     )
     email = EmailField(
         _l("E-mailadres (niet verplicht)"), filters=[_strip, _none_if_empty],
@@ -45,16 +46,17 @@ class AddRegistrationForm(FlaskForm):
     )
     organisation = StringField(
         _l("Organisatie (niet verplicht)"), filters=[_strip],
-        validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))],
+        validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn.")), PlainText()],
     )
     needs = TextAreaField(
         _l("Wat heeft deze persoon nodig? (niet verplicht)"), filters=[_strip],
-        validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn."))],
+        validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn.")),
+                    PlainText(multiline=True)],
     )
     consent = BooleanField(
         _l("Deze persoon is akkoord met het bewaren van deze gegevens voor deze bijeenkomst"),
-        validators=[InputRequired(_l("Vraag of de persoon akkoord is en vink het vakje aan. "
-                                     "Zonder akkoord slaan we niets op."))],
+        validators=[Ticked(_l("Vraag of de persoon akkoord is en vink het vakje aan. "
+                              "Zonder akkoord slaan we niets op."))],
     )
 
     def __init__(self, *args, perspective_required: bool = False, **kwargs):
@@ -76,7 +78,8 @@ class AddRegistrationForm(FlaskForm):
 class NeedsForm(FlaskForm):
     needs = TextAreaField(
         _l("Wat heeft deze persoon nodig?"), filters=[_strip],
-        validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn."))],
+        validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn.")),
+                    PlainText(multiline=True)],
     )
 
 
@@ -94,20 +97,18 @@ class MessageForm(FlaskForm):
     )
     subject = StringField(
         _l("Onderwerp"), filters=[_strip],
-        validators=[InputRequired(_l("Vul een onderwerp in.")),
-                    Length(max=150, message=_l("Het onderwerp mag hoogstens 150 tekens lang zijn."))],
+        validators=[Filled(_l("Vul een onderwerp in.")),
+                    Length(max=150, message=_l("Het onderwerp mag hoogstens 150 tekens lang zijn.")),
+                    PlainText(message=_l("Het onderwerp moet op één regel passen."))],
     )
     body = TextAreaField(
         _l("Bericht"), filters=[_strip],
-        validators=[InputRequired(_l("Schrijf een bericht.")),
-                    Length(max=10000, message=_l("Het bericht mag hoogstens 10.000 tekens lang zijn."))],
+        validators=[Filled(_l("Schrijf een bericht.")),
+                    Length(max=10000, message=_l("Het bericht mag hoogstens 10.000 tekens lang zijn.")),
+                    PlainText(multiline=True)],
     )
     sender_name = StringField(
         _l("Uw naam onder het bericht"), filters=[_strip],
-        validators=[InputRequired(_l("Vul uw naam in.")),
-                    Length(max=100, message=_l("Uw naam mag hoogstens 100 tekens lang zijn."))],
+        validators=[Filled(_l("Vul uw naam in.")),
+                    Length(max=100, message=_l("Uw naam mag hoogstens 100 tekens lang zijn.")), PlainText()],
     )
-
-    def validate_subject(self, field):
-        if field.data and ("\r" in field.data or "\n" in field.data):
-            raise ValidationError(_l("Het onderwerp moet op één regel passen."))

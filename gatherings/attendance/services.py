@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from ..catalogue.models import GROUPS, Gathering
 from ..extensions import db
+from ..inputs import MAX_ID
 from ..registration import services as registration
 from ..registration.models import Registration
 from ..timeutil import utcnow
@@ -29,7 +30,6 @@ from .search import fold, matches_search, search_terms
 DOOR_RESULTS = 25
 # Nobody is listed at the door until at least this many letters are typed.
 DOOR_MIN_QUERY = 2
-MAX_ID = 2**31 - 1  # the integer primary keys
 
 
 class ActionRefused(Exception):

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from ..catalogue.models import Gathering
 from ..extensions import db
+from ..inputs import query_int
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
 from ..registration import services as registration
 from ..registration.views import REFUSAL_MESSAGES
@@ -37,14 +38,6 @@ def _private(response):
 
 def query_arg() -> str:
     return " ".join((request.args.get("q") or "").split())[:100]
-
-
-def small_int(value: str | None, minimum: int, maximum: int) -> int | None:
-    """A whole number from the query string within bounds, else None (never an error)."""
-    if not value or not value.isdigit() or len(value) > 10:
-        return None
-    number = int(value)
-    return number if minimum <= number <= maximum else None
 
 
 def registration_or_404(gathering: Gathering, registration_id: int):
@@ -121,7 +114,7 @@ def _back_to_list(gathering: Gathering):
     return redirect(url_for(".registrations", slug=gathering.slug, **paging.list_state(request.args)), code=303)
 
 
-@bp.post("/gatherings/<slug>/registrations/<int:registration_id>/promote")
+@bp.post("/gatherings/<slug>/registrations/<id:registration_id>/promote")
 @organiser_required
 def promote(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
@@ -138,7 +131,7 @@ def promote(slug: str, registration_id: int):
     return _back_to_list(gathering)
 
 
-@bp.route("/gatherings/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@bp.route("/gatherings/<slug>/registrations/<id:registration_id>/cancel", methods=["GET", "POST"])
 @organiser_required
 def cancel(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
@@ -185,7 +178,7 @@ def add(slug: str):
     return render_template("attendance/add.html", gathering=gathering, form=form)
 
 
-@bp.route("/gatherings/<slug>/registrations/<int:registration_id>/needs", methods=["GET", "POST"])
+@bp.route("/gatherings/<slug>/registrations/<id:registration_id>/needs", methods=["GET", "POST"])
 @organiser_required
 def needs(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
@@ -248,7 +241,7 @@ def sign_in_list(slug: str):
 @bp.get("/exports")
 @admin_required
 def export_log():
-    page = small_int(request.args.get("page"), 1, 10000) or 1
+    page = query_int(request.args.get("page"), 1, 10000) or 1
     per_page = 100
     entries = exports.export_log(limit=per_page + 1, offset=(page - 1) * per_page)
     return render_template("attendance/export_log.html", entries=entries[:per_page], page=page,
@@ -289,7 +282,7 @@ def dashboard():
 @bp.get("/reports")
 @organiser_required
 def report():
-    year = small_int(request.args.get("year"), 2000, 2100)
+    year = query_int(request.args.get("year"), 2000, 2100)
     result = reports.report(year)
     month_labels = [format_datetime(_month_start(m), "MMM y") for m in result.months]
     charts = {

@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from ..catalogue.models import Gathering
 from ..extensions import db, login
+from ..inputs import parse_id
 from .models import Organiser, gathering_organiser
 
 
@@ -61,7 +62,10 @@ def gathering_for_organiser(slug_or_id: str | int) -> Gathering:
     Call only behind ``organiser_required``.
     """
     if isinstance(slug_or_id, int) or (isinstance(slug_or_id, str) and slug_or_id.isdigit()):
-        gathering = db.session.get(Gathering, int(slug_or_id))
+        # Slugs are never digits only (the forms refuse them), so digits are an id; one the database
+        # cannot hold (2^31 and more, or "²") is unknown, not a 500.
+        gathering_id = parse_id(slug_or_id)
+        gathering = db.session.get(Gathering, gathering_id) if gathering_id is not None else None
     else:
         gathering = db.session.scalars(sa.select(Gathering).where(Gathering.slug == slug_or_id)).first()
     if gathering is None:

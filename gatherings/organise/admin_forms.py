@@ -9,6 +9,7 @@ from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, UR
 
 from ..catalogue.models import HostOrganisation, Theme
 from ..extensions import db
+from ..validators import Filled, NotOnlyDigits, PlainText
 from .forms import new_password_field, strip
 from .gathering_forms import SLUG_RE
 
@@ -38,13 +39,14 @@ class _SlugMixin:
 
 def _slug_field(hint_example):
     return StringField(_l("Webadres"), filters=[strip, _lower], validators=[
-        InputRequired(_l("Vul het webadres in, bijvoorbeeld %(example)s.", example=hint_example)),
-        Length(max=80, message=_l("Dit mag hoogstens 80 tekens lang zijn."))])
+        Filled(_l("Vul het webadres in, bijvoorbeeld %(example)s.", example=hint_example)),
+        Length(max=80, message=_l("Dit mag hoogstens 80 tekens lang zijn.")), NotOnlyDigits()])
 
 
 def _name_field(missing_message):
     return StringField(_l("Naam"), filters=[strip], validators=[
-        InputRequired(missing_message), Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
+        Filled(missing_message), Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn.")),
+        PlainText()])
 
 
 class ThemeForm(_SlugMixin, FlaskForm):
@@ -52,7 +54,7 @@ class ThemeForm(_SlugMixin, FlaskForm):
     name = _name_field(_l("Vul de naam van het thema in."))
     slug = _slug_field("sociale-inclusie")
     description = TextAreaField(_l("Beschrijving (niet verplicht)"), filters=[strip], validators=[
-        Length(max=5000, message=_l("Dit mag hoogstens 5000 tekens lang zijn."))])
+        Length(max=5000, message=_l("Dit mag hoogstens 5000 tekens lang zijn.")), PlainText(multiline=True)])
 
 
 class HostForm(_SlugMixin, FlaskForm):
@@ -60,7 +62,7 @@ class HostForm(_SlugMixin, FlaskForm):
     name = _name_field(_l("Vul de naam van de organisatie in."))
     slug = _slug_field("ggz-de-hoven")
     city = StringField(_l("Plaats (niet verplicht)"), filters=[strip], validators=[
-        Length(max=120, message=_l("Dit mag hoogstens 120 tekens lang zijn."))])
+        Length(max=120, message=_l("Dit mag hoogstens 120 tekens lang zijn.")), PlainText()])
     website = URLField(_l("Website (niet verplicht)"), filters=[strip], validators=[
         Optional(), Length(max=300, message=_l("Dit mag hoogstens 300 tekens lang zijn.")),
         URL(message=_l("Dit is geen geldige link. Een link begint met https://."))])

@@ -87,7 +87,7 @@ def _switch(organiser_id: int, change, done_on: str, done_off: str):
     return redirect(url_for("organise_admin.organisers"), code=303)
 
 
-@bp.post("/organisers/<int:organiser_id>/active")
+@bp.post("/organisers/<id:organiser_id>/active")
 @admin_required
 def set_active(organiser_id: int):
     return _switch(organiser_id, accounts.set_active,
@@ -95,7 +95,7 @@ def set_active(organiser_id: int):
                    _("Het account van %(email)s staat uit. Deze persoon kan niet meer inloggen."))
 
 
-@bp.post("/organisers/<int:organiser_id>/admin")
+@bp.post("/organisers/<id:organiser_id>/admin")
 @admin_required
 def set_admin(organiser_id: int):
     return _switch(organiser_id, accounts.set_admin,
@@ -103,7 +103,7 @@ def set_admin(organiser_id: int):
                    _("%(email)s is geen beheerder meer."))
 
 
-@bp.route("/organisers/<int:organiser_id>/password", methods=["GET", "POST"])
+@bp.route("/organisers/<id:organiser_id>/password", methods=["GET", "POST"])
 @admin_required
 def reset_password(organiser_id: int):
     organiser = _organiser_or_404(organiser_id)
@@ -174,7 +174,7 @@ def new_theme():
     return _thing_form("themes")
 
 
-@bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
+@bp.route("/themes/<id:theme_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_theme(theme_id: int):
     return _thing_form("themes", _get_or_404(Theme, theme_id))
@@ -192,7 +192,7 @@ def new_host():
     return _thing_form("hosts")
 
 
-@bp.route("/hosts/<int:host_id>/edit", methods=["GET", "POST"])
+@bp.route("/hosts/<id:host_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit_host(host_id: int):
     return _thing_form("hosts", _get_or_404(HostOrganisation, host_id))

@@ -15,6 +15,9 @@ from ..timeutil import SUMMER_TIME, WINTER_TIME, doubled_hour_side, from_local, 
 
 # What browsers send for <input type=datetime-local>, and what people type where it is a text box.
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d-%m-%Y %H.%M")
+# The years a gathering can be in (the reports' years too). Outside it, year 1 becomes year 0 on the
+# way to UTC (OverflowError), and year 9999 overflows wherever a day is added (reminders, feeds).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class _StopWhenUnreadable:
@@ -93,6 +96,8 @@ class LocalDateTimeField(_StopWhenUnreadable, DateTimeLocalField):
                 continue
         else:
             raise ValueError(_l("Vul een datum en tijd in, bijvoorbeeld 31-12-2026 14:30."))
+        if not FIRST_YEAR <= typed.year <= LAST_YEAR:
+            raise ValueError(_l("Vul een datum tussen %(first)d en %(last)d in.", first=FIRST_YEAR, last=LAST_YEAR))
         if is_skipped(typed):
             raise ValueError(_(
                 "Deze tijd bestaat niet: in de nacht van %(day)s gaat de klok om 02:00 een uur vooruit, naar 03:00. "

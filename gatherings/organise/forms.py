@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, StopValidation, ValidationError
 
+from ..validators import Filled, PlainText
 from .passwords import MAX_PASSWORD, MIN_PASSWORD, password_problem
 
 
@@ -33,7 +34,7 @@ def _email_field(label=_l("E-mailadres")):
     return EmailField(
         label,
         filters=[strip],
-        validators=[InputRequired(_l("Vul het e-mailadres in.")),
+        validators=[Filled(_l("Vul het e-mailadres in.")),
                     Length(max=254, message=_l("Dit e-mailadres is te lang.")),
                     Email(_l("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl."),
                           check_deliverability=False)],
@@ -109,7 +110,8 @@ class OrganiserForm(FlaskForm):
     """An admin creates an organiser account, with a first password or an invitation by e-mail."""
     email = _email_field()
     name = StringField(_l("Naam (niet verplicht)"), filters=[strip],
-                       validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))])
+                       validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn.")),
+                                   PlainText()])
     invite = BooleanField(_l("Stuur een uitnodiging per e-mail: de organisator kiest zelf een wachtwoord"))
     password = new_password_field(_l("Eerste wachtwoord"), lambda form: (form.email.data, form.name.data),
                                   first=[_UnlessInviting()])

@@ -20,6 +20,7 @@ from ..catalogue.labels import KIND_LABELS
 from ..catalogue.models import GROUPS, KINDS, Gathering
 from ..extensions import db
 from ..registration.perspectives import GROUP_LABELS
+from ..validators import Filled, NotOnlyDigits, PlainText, Ticked
 from .fields import CheckboxesField, LocalDateTimeField, WholeNumberField
 from .forms import strip
 
@@ -28,8 +29,9 @@ MAX_CAPACITY = 100_000
 
 
 def _text(label, max_length, required_message=None, **kwargs):
-    validators = [InputRequired(required_message)] if required_message else [Optional()]
+    validators = [Filled(required_message)] if required_message else [Optional()]
     validators.append(Length(max=max_length, message=_l("Dit mag hoogstens %(max)d tekens lang zijn.", max=max_length)))
+    validators.append(PlainText())
     return StringField(label, filters=[strip], validators=validators, **kwargs)
 
 
@@ -48,17 +50,18 @@ class GatheringForm(FlaskForm):
     title = _text(_l("Titel"), 200, _l("Vul een titel in."))
     slug = StringField(
         _l("Webadres (niet verplicht)"), filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
-        validators=[Optional(), Length(max=120, message=_l("Dit mag hoogstens 120 tekens lang zijn."))],
+        validators=[Optional(), Length(max=120, message=_l("Dit mag hoogstens 120 tekens lang zijn.")),
+                    NotOnlyDigits()],
     )
     kind = RadioField(_l("Soort bijeenkomst"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS],
                       validators=[InputRequired(_l("Kies de soort bijeenkomst."))])
     theme_id = SelectField(_l("Thema"), coerce=_choice_id, validate_choice=True)
     host_id = SelectField(_l("Gastorganisatie"), coerce=_choice_id, validate_choice=True)
     description = TextAreaField(_l("Beschrijving"), filters=[strip], validators=[
-        Length(max=10_000, message=_l("Dit mag hoogstens 10000 tekens lang zijn."))])
+        Length(max=10_000, message=_l("Dit mag hoogstens 10000 tekens lang zijn.")), PlainText(multiline=True)])
 
-    starts_at = LocalDateTimeField(_l("Begint op"), validators=[InputRequired(_l("Vul in wanneer de bijeenkomst begint."))])
-    ends_at = LocalDateTimeField(_l("Eindigt op"), validators=[InputRequired(_l("Vul in wanneer de bijeenkomst eindigt."))])
+    starts_at = LocalDateTimeField(_l("Begint op"), validators=[Filled(_l("Vul in wanneer de bijeenkomst begint."))])
+    ends_at = LocalDateTimeField(_l("Eindigt op"), validators=[Filled(_l("Vul in wanneer de bijeenkomst eindigt."))])
 
     venue_name = _text(_l("Naam van de plek"), 200)
     venue_address = _text(_l("Adres"), 300)
@@ -67,7 +70,7 @@ class GatheringForm(FlaskForm):
         Optional(), Length(max=500, message=_l("Dit mag hoogstens 500 tekens lang zijn.")),
         URL(require_tld=True, message=_l("Dit is geen geldige link. Een link begint met https://."))])
     accessibility = TextAreaField(_l("Toegankelijkheid"), filters=[strip], validators=[
-        Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn."))])
+        Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn.")), PlainText(multiline=True)])
 
     capacity = WholeNumberField(_l("Aantal plekken"), validators=[
         InputRequired(_l("Vul het aantal plekken in.")),
@@ -202,9 +205,10 @@ class PublishForm(FlaskForm):
 class CancelGatheringForm(FlaskForm):
     message = TextAreaField(
         _l("Bericht aan de aangemelde mensen (niet verplicht)"), filters=[strip],
-        validators=[Length(max=3000, message=_l("Dit mag hoogstens 3000 tekens lang zijn."))],
+        validators=[Length(max=3000, message=_l("Dit mag hoogstens 3000 tekens lang zijn.")),
+                    PlainText(multiline=True)],
     )
     confirm = BooleanField(
         _l("Ja, deze bijeenkomst gaat niet door"),
-        validators=[InputRequired(_l("Vink aan dat de bijeenkomst niet doorgaat. Dit kan niet ongedaan worden."))],
+        validators=[Ticked(_l("Vink aan dat de bijeenkomst niet doorgaat. Dit kan niet ongedaan worden."))],
     )

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..catalogue.models import Gathering, HostOrganisation, Theme
 from ..extensions import db
+from ..inputs import local_target
 from ..registration.services import availability, availability_for
 from ..timeutil import utcnow
 from . import accounts, attempts, login_sessions, password_links, services
@@ -37,9 +38,8 @@ def _too_many_tries(wait: int) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/organise") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("organise.index")
+    home = url_for("organise.index")
+    return local_target(target, home, under=home)
 
 
 @bp.route("/login", methods=["GET", "POST"])

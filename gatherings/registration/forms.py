@@ -5,6 +5,8 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from ..validators import Filled, PlainText, Ticked
+
 from .perspectives import NOT_SAID, PERSPECTIVES
 
 
@@ -14,7 +16,7 @@ def strip_whitespace(value):
 
 def email_validators():
     """The checks every e-mail address field uses, with the same Dutch messages."""
-    return [InputRequired(_l("Vul uw e-mailadres in.")),
+    return [Filled(_l("Vul uw e-mailadres in.")),
             Length(max=254, message=_l("Dit e-mailadres is te lang.")),
             Email(_l("Dit is geen geldig e-mailadres. Een e-mailadres ziet eruit als naam@voorbeeld.nl."),
                   check_deliverability=False)]
@@ -24,8 +26,8 @@ class RegistrationForm(FlaskForm):
     name = StringField(
         _l("Naam"),
         filters=[strip_whitespace],
-        validators=[InputRequired(_l("Vul uw naam in.")),
-                    Length(max=200, message=_l("Uw naam mag hoogstens 200 tekens lang zijn."))],
+        validators=[Filled(_l("Vul uw naam in.")),
+                    Length(max=200, message=_l("Uw naam mag hoogstens 200 tekens lang zijn.")), PlainText()],
     )
     email = EmailField(
         _l("E-mailadres"),
@@ -44,16 +46,17 @@ class RegistrationForm(FlaskForm):
     organisation = StringField(
         _l("Organisatie (niet verplicht)"),
         filters=[strip_whitespace],
-        validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn."))],
+        validators=[Length(max=200, message=_l("Dit mag hoogstens 200 tekens lang zijn.")), PlainText()],
     )
     needs = TextAreaField(
         _l("Wat heeft u nodig om goed mee te kunnen doen? (niet verplicht)"),
         filters=[strip_whitespace],
-        validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn."))],
+        validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn.")),
+                    PlainText(multiline=True)],
     )
     consent = BooleanField(
         _l("Ik geef toestemming"),
-        validators=[InputRequired(_l("Zonder uw toestemming kunnen we u niet aanmelden. Vink het vakje aan."))],
+        validators=[Ticked(_l("Zonder uw toestemming kunnen we u niet aanmelden. Vink het vakje aan."))],
     )
     # Honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Laat dit veld leeg"))
