@@ -41,8 +41,10 @@ def init_app(app: Flask) -> None:
         }
         title = titles.get(error.code, _("Er ging iets mis"))
         message = messages.get(error.code, _("Probeer het later nog eens."))
-        response = _page(error.code or 500, title, message)
-        return response
+        body, status = _page(error.code or 500, title, message)
+        # What the exception says about itself beyond its page: Allow on a 405 (RFC 9110), Retry-After ...
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -40,12 +40,17 @@ GATHERING = {
         },
     },
 }
+MAX_QUERY = 100
 _filters = [
     {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["theme", "national", "mixed"]}},
     {"name": "theme", "in": "query", "schema": {"type": "string"}, "description": "theme slug"},
-    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": MAX_QUERY},
+     "description": "words in the title, description or city"},
 ]
-_error = {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+_error = {"type": "object", "required": ["error", "status"],
+          "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}
+_bad_request = {"description": "a filter outside what is described here, or a NUL character",
+                "content": {"application/json": {"schema": _error}}}
 
 SPEC = {
     "openapi": "3.1.0",
@@ -57,7 +62,7 @@ SPEC = {
             "responses": {"200": {"description": "the list", "content": {"application/json": {"schema": {
                 "type": "object", "required": ["gatherings"],
                 "properties": {"gatherings": {"type": "array", "items": {"$ref": "#/components/schemas/Gathering"}}},
-            }}}}},
+            }}}}, "400": _bad_request},
         }},
         "/api/v1/gatherings/{slug}": {"get": {
             "summary": "One gathering", "operationId": "getGathering",
@@ -65,6 +70,7 @@ SPEC = {
             "responses": {
                 "200": {"description": "the gathering", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Gathering"}}}},
+                "400": _bad_request,
                 "404": {"description": "no such published gathering", "content": {"application/json": {
                     "schema": _error}}},
             },

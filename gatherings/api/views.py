@@ -1,12 +1,13 @@
 """Public read-only JSON: the gatherings, as PRODUCT.md describes them."""
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
 from ..catalogue import services as catalogue
-from ..catalogue.models import GROUPS
+from ..catalogue.models import GROUPS, KINDS
 from ..registration.services import Seats, availability_for
 from ..timeutil import local
 from ..urls import public_url
-from .openapi import SPEC
+from .openapi import MAX_QUERY, SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -45,13 +46,27 @@ def gathering_json(gathering, avail) -> dict:
     return data
 
 
+class BadFilter(Exception):
+    """A filter outside what openapi.json allows: a 400 that says which one, never a silently other answer."""
+
+
+@bp.errorhandler(BadFilter)
+def _bad_filter(error: BadFilter):
+    return jsonify({"error": _("Ongeldige waarde voor %(name)s.", name=str(error)), "status": 400}), 400
+
+
+def _filters() -> dict:
+    kind, q = request.args.get("kind"), request.args.get("q")
+    if kind is not None and kind not in KINDS:
+        raise BadFilter("kind")
+    if q is not None and len(q) > MAX_QUERY:
+        raise BadFilter("q")
+    return {"kind": kind, "theme": request.args.get("theme") or None, "q": q or None}
+
+
 @bp.get("/gatherings")
 def gatherings():
-    found = catalogue.upcoming(
-        kind=request.args.get("kind") or None,
-        theme=request.args.get("theme") or None,
-        q=request.args.get("q") or None,
-    )
+    found = catalogue.upcoming(**_filters())
     seats = availability_for(found)
     return jsonify({"gatherings": [gathering_json(g, seats[g.id]) for g in found]})
 
