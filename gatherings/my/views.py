@@ -5,19 +5,18 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 
 from ..extensions import db, limiter
+from ..limits import address_key, no_valid_address
 from . import services
 from .forms import AccessLinkForm, EraseForm
 
 bp = Blueprint("my", __name__)
 
 
-def _email_key() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254] or "-"
-
-
+@bp.after_request
 def _private(response):
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
+    # /my and its answers: a person's own registrations and data, and links that open them.
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    response.headers.setdefault("X-Robots-Tag", "noindex")
     return response
 
 
@@ -28,8 +27,8 @@ def request_link():
 
 @bp.post("/my")
 @limiter.limit(lambda: current_app.config.get("MY_LINK_LIMIT_CLIENT", "30 per hour"))
-@limiter.limit(lambda: current_app.config.get("MY_LINK_LIMIT_ADDRESS", "5 per hour"), key_func=_email_key,
-               scope="my-link-email")
+@limiter.limit(lambda: current_app.config.get("MY_LINK_LIMIT_ADDRESS", "5 per hour"), key_func=address_key,
+               exempt_when=no_valid_address, scope="my-link-email")
 def request_link_post():
     form = AccessLinkForm()
     if not form.validate():

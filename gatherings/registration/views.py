@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..catalogue.services import get_visible_gathering
 from ..database import read_only
 from ..extensions import db, limiter
+from ..limits import address_key, no_valid_address
 from . import services
 from .forms import RegistrationForm
 
@@ -23,8 +24,21 @@ REFUSAL_MESSAGES = {
 OWN_TOKENS = "own_registrations"
 
 
-def _email_key() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254] or "-"
+@bp.after_request
+def _private(response):
+    # A registration's pages, their forms' answers and the redirect to them carry a personal token:
+    # never in a shared cache or a search engine.
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    response.headers.setdefault("X-Robots-Tag", "noindex")
+    return response
+
+
+def _form_with_mistakes() -> bool:
+    """Not counted per address: a form the view will answer with its messages (see limits.py)."""
+    if no_valid_address():
+        return True
+    form = RegistrationForm(meta={"csrf": False})  # the CSRF token is the view's to check, once
+    return not form.validate()
 
 
 def _submission_key(gathering_id: int) -> str | None:
@@ -52,7 +66,7 @@ def _remember_own(token: str) -> None:
 
 @bp.post("/gatherings/<slug>/register")
 @limiter.limit("120 per minute")  # per client: a whole office behind one address still gets in
-@limiter.limit("10 per hour", key_func=_email_key, scope="register-email")
+@limiter.limit("10 per hour", key_func=address_key, exempt_when=_form_with_mistakes, scope="register-email")
 def register(slug: str):
     from ..public.views import render_gathering
 
@@ -126,8 +140,6 @@ def show(token: str):
         just_registered=request.args.get("new") == "1",
         state=registration.gathering.registration_state(),
     ))
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 
