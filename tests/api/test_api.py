@@ -160,3 +160,40 @@ def test_the_schema_check_catches_a_wrong_answer(client, spec):
                    {**good, "kind": "party"}, {**good, "allotments": {"lived": {}}}):
         with pytest.raises(jsonschema.ValidationError):
             validate(spec, "/api/v1/gatherings/{slug}", 200, broken)
+
+
+# -- the answers the description promises (issue 9) ----------------------------------------------
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "TRACE"])
+def test_405_says_which_methods_are_allowed(client, method):
+    g = make_gathering()
+    for path in ("/api/v1/gatherings", f"/api/v1/gatherings/{g.slug}"):
+        response = client.open(path, method=method)
+        assert response.status_code == 405
+        assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+        assert response.get_json()["status"] == 405
+
+
+def test_405_on_pages_says_so_too(client):
+    response = client.delete("/")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("query", [{"q": "x" * 101}, {"kind": "feest"}, {"kind": ""}])
+def test_filters_outside_the_description_are_a_described_400(client, spec, query):
+    response = client.get("/api/v1/gatherings", query_string=query)
+    assert response.status_code == 400
+    validate(spec, "/api/v1/gatherings", 400, response.get_json())
+    assert response.get_json()["error"].startswith("Ongeldige waarde voor ")
+
+
+def test_q_of_100_characters_is_a_filter(client, spec):
+    make_gathering(title="Buurtsoep")
+    response = client.get("/api/v1/gatherings", query_string={"q": "x" * 100})
+    assert response.status_code == 200 and response.get_json() == {"gatherings": []}
+
+
+def test_nul_is_a_described_400(client, spec):
+    response = client.get("/api/v1/gatherings", query_string={"theme": "a\x00b"})
+    assert response.status_code == 400
+    validate(spec, "/api/v1/gatherings", 400, response.get_json())
