@@ -19,11 +19,14 @@ def _has_nul(values) -> bool:
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def _refuse_nul_bytes():
+    def _refuse_what_no_form_sends():
         # PostgreSQL refuses NUL in text (a DataError, so a 500 at the first query); no person types one.
         if ("\x00" in request.path or _has_nul(request.args.values()) or _has_nul(request.args.keys())
                 or (request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
                     and _has_nul(request.form.values()))):
+            abort(400)
+        # No form here takes a file; Flask-WTF would hand one to a text field (a TypeError, so a 500).
+        if request.mimetype == "multipart/form-data" and request.files:
             abort(400)
 
     @app.after_request

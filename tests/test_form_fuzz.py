@@ -1,0 +1,317 @@
+"""Every public and organiser form, and the query strings of the organiser's pages, fuzzed.
+
+Each form gets, field by field, a good value or a bad one: any Unicode (control characters,
+line separators, right-to-left marks, emoji), huge and tiny numbers, non-ASCII digits, dates at the
+ends of the calendar, the words a checkbox or a select does not send, very long text, a file where
+text belongs, a field sent twice, a field left out. Two things must hold for every answer:
+
+- never a 5xx (the app runs with TESTING, so an exception fails the test with its traceback);
+- a refused form (any 4xx) stored nothing: every table has as many rows as before.
+
+Deterministic (Hypothesis derandomized: the same examples every run) and bounded (a fixed number
+of examples per form), on SQLite and on PostgreSQL like the rest of the suite.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gatherings.catalogue.models import HostOrganisation
+from gatherings.extensions import db
+from tests.factories import login_as, make_gathering, make_organiser, make_registration, make_theme
+
+PASSWORD = "een goed wachtwoord"
+
+
+class File:
+    """A file upload where a form expects text: sent as multipart/form-data."""
+
+
+FILE = File()
+
+SPECIAL = [
+    "", " ", "   ", "\u00a0", "\t", "\r\n", "\n\n", "\x01", "\x1b[31m", "\x7f", "\x85", "\u2028", "\u2029",
+    "\u200b", "\u202e", "\ufeff", "\ud7ff", "\U0010ffff", "👩‍👩‍👧", "Zoë", "عائشة", "=?utf-8?q?Eve=0D=0AX-Injected=3A_yes?=",
+    "Eve\r\nBcc: x@evil.example", "<script>alert(1)</script>", "' OR 1=1 --", "%", "_", "\\", "%00", "{{ 7*7 }}",
+    "²", "١٢", "１２", "0", "-0", "00", "-1", "1.5", "1e309", "NaN", "inf", "None", "null", "true", "false",
+    "y", "yes", "on", "off", "1", "2", str(2**31 - 1), str(2**31), str(2**63), str(-2**63 - 1), "9" * 40, "9" * 5000,
+    "0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:59", "2000-01-01T00:00", "2100-12-31T23:59",
+    "2101-01-01T00:00", "2027-03-28T02:30", "2027-10-31T02:30", "31-12-2026 14:30", "31-02-2027 10:00",
+    "2027-13-01T10:00", "2027-01-12T25:00", "2027-01-12", "14:00",
+    "a@b", "@", "a@b.c", "x" * 64 + "@voorbeeld.nl", "anna@voorbeeld.nl", "ANNA@VOORBEELD.NL", "an na@voorbeeld.nl",
+    "javascript:alert(1)", "https://evil.example", "//evil.example", "/\t/evil.example", "/\r/x",
+    "theme", "national", "mixed", "client", "relative", "professional", "not_said", "confirmed", "waitlisted", "all",
+    "x" * 101, "x" * 201, "x" * 2001, "x" * 10_001,
+]
+NASTY = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.text(max_size=40),  # any code point but surrogates, control characters included
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.just(FILE),
+)
+
+
+# Bad values of each kind of field, next to the general ones: the boundaries of what that field reads.
+DATE_BAD = ["0001-01-01T00:00", "9999-12-31T23:59", "0000-01-01T00:00", "1999-12-31T23:59", "2000-01-01T00:00",
+            "2100-12-31T23:59", "2101-01-01T00:00", "2027-03-28T02:30", "2027-10-31T02:30", "31-02-2027 10:00",
+            "2027-13-01T10:00", "2027-01-12T24:00", "2027-01-12T14:00:60", "01-01-0001 00.00", "31-12-9999 23.59",
+            "2027-01-12T14:00:00", "2027-01-12 14:00", "１２-01-2027 14:00", "²⁰²⁷-01-12T14:00"]
+NUMBER_BAD = ["²", "١٢", "１２", "1e309", "NaN", "inf", "-1", "-0", "+5", " 7 ", "1_000", "0x10", "1.5", str(2**31),
+              str(2**63), str(-2**63 - 1), "9" * 40, "9" * 5000, "100000", "100001", "60", "61"]
+ID_BAD = ["None", "", "0", "-1", str(2**31 - 1), str(2**31), str(2**63), "9" * 40, "²", "١", "abc", "1.0"]
+TEXT_BAD = [" ", "   ", "\u00a0", "\t", "a\tb", "a\r\nb", "a\x0bb", "a\x1bb", "a\x7fb", "a\x85b", "a\u2028b",
+            "\u202eevil", "\ufeff", "=?utf-8?b?RXZlDQpYLUluamVjdGVkOiB5ZXM=?=", "x" * 101, "x" * 121, "x" * 201,
+            "x" * 301, "x" * 2001, "x" * 10_001, "12345", "2027", "a" * 81]
+EMAIL_BAD = ["a@b", "@", "a@", "@b.nl", "a b@voorbeeld.nl", "a@voorbeeld.nl\r\nBcc: x@evil.example",
+             "x" * 250 + "@voorbeeld.nl", "anna@voorbeeld..nl", "\u00e9@voorbeeld.nl", "anna@xn--.nl", "-"]
+CHOICE_BAD = ["", "y", "Y", "false", "0", "1", "on", "None", "theme ", "THEME", "client\n", "feest", "all\x00"[:3]]
+
+
+@dataclass
+class FormField:
+    good: st.SearchStrategy
+    bad: st.SearchStrategy
+    bad_values: list[str]  # its kind's boundaries, each sent once (see sweep)
+
+
+class Slot(str):
+    """A good value naming something of the world ("{slug}") or a number of its own ("{n}")."""
+
+
+def _kind(bad_values):
+    def make(*values) -> FormField:
+        good = st.sampled_from([Slot(v) if "{" in v else v for v in values])
+        return FormField(good, st.one_of(st.sampled_from(bad_values), NASTY), bad_values)
+    return make
+
+
+text, date, number, ident = _kind(TEXT_BAD), _kind(DATE_BAD), _kind(NUMBER_BAD), _kind(ID_BAD)
+email, choice = _kind(EMAIL_BAD), _kind(CHOICE_BAD)
+
+
+def value_of(spec: FormField):
+    """One field: left out, a good value, a bad one, or sent twice."""
+    one = st.one_of(spec.good, spec.bad)
+    return st.one_of(st.none(), spec.good, spec.bad, st.lists(one, min_size=2, max_size=3))
+
+
+def form_data(fields: dict[str, FormField]):
+    """Any mix of good and bad fields, or a good form with one field bad (to reach what lies past the
+    first message: the service, the database, the mail)."""
+    anything = st.fixed_dictionaries({name: value_of(spec) for name, spec in fields.items()})
+    if not fields:
+        return anything
+
+    def one_bad(name):
+        return st.fixed_dictionaries({other: (spec.bad if other == name else spec.good)
+                                      for other, spec in fields.items()})
+
+    return st.one_of(anything, st.sampled_from(sorted(fields)).flatmap(one_bad),
+                     st.fixed_dictionaries({name: spec.good for name, spec in fields.items()}))
+
+
+@dataclass
+class Form:
+    area: str
+    name: str
+    method: str
+    path: str  # formatted with the world's values
+    fields: dict[str, FormField] = field(default_factory=dict)
+    query: dict[str, FormField] = field(default_factory=dict)
+    examples: int = 8
+    # A refused login may count the attempt: only "never a 5xx" is asserted there.
+    stores_when_refused: bool = False
+
+
+PERSON = {
+    "name": text("Anna de Vries", "Zoë"), "email": email("anna@voorbeeld.nl", "bo-{n}@voorbeeld.nl", ""),
+    "perspective": choice("client", "relative", "professional", "not_said", ""),
+    "organisation": text("", "Stichting Naast"), "needs": text("", "Een rustige plek\r\nen koffie"),
+    "consent": choice("y"),
+}
+GATHERING = {
+    "title": text("Samen aan tafel"), "slug": text("", "samen-aan-tafel", "nieuw-{n}"),
+    "kind": choice("theme", "national", "mixed"), "theme_id": ident("None", "{theme_id}"),
+    "host_id": ident("None", "{host_id}"), "description": text("Een middag praten."),
+    "starts_at": date("2027-01-12T14:00", "2100-12-31T20:00"), "ends_at": date("2027-01-12T17:00", "2100-12-31T23:59"),
+    "venue_name": text("Buurthuis"), "venue_address": text("", "Oudegracht 12"), "venue_city": text("Utrecht"),
+    "online_url": text("", "https://meet.voorbeeld.nl/x"), "accessibility": text("", "Rolstoel"),
+    "capacity": number("30", "6", "0", "100000"), "allot_lived": number("", "2"), "allot_relatives": number("", "2"),
+    "allot_professionals": number("", "2"), "registration_opens_at": date("", "2000-01-01T00:00"),
+    "registration_closes_at": date("", "2027-01-11T10:00"), "reminder_days": number("2", "0", "60"),
+    "contact_email": email("", "vragen@voorbeeld.nl"), "organiser_ids": ident("{admin_id}", "{organiser_id}"),
+}
+THEME = {"name": text("Sociale inclusie"), "slug": text("thema-{n}"), "description": text("", "Over meedoen.")}
+HOST = {"name": text("GGZ De Hoven"), "slug": text("host-{n}"), "city": text("", "Utrecht"),
+        "website": text("", "https://dehoven.nl"), "contact_email": email("", "info@dehoven.nl")}
+PAGE = number("1", "2", "")
+BUTTON = {"x": FormField(st.just(""), NASTY, [])}  # a button sends only its CSRF token: anything else must be ignored
+
+FORMS = [
+    # -- public ----------------------------------------------------------------------------------------
+    Form("public", "register", "POST", "/gatherings/{slug}/register", {**PERSON, "website": text("")}),
+    Form("public", "register mixed", "POST", "/gatherings/{mixed_slug}/register", {**PERSON, "website": text("")}),
+    Form("public", "cancel own registration", "POST", "/r/{token}/cancel", {"confirm": choice("no", "yes")}),
+    Form("public", "ask for my link", "POST", "/my", {"email": email("an@voorbeeld.nl")}),
+    Form("public", "erase my data", "POST", "/my/{my_token}/erase", {"confirm": choice("no", "yes")}, examples=10),
+    Form("public", "language", "GET", "/taal/en", query={"next": text("/", "/gatherings/{slug}")}),
+    Form("public", "language (unknown)", "GET", "/taal/xx", query={"next": text("/")}, examples=10),
+    Form("public", "list of gatherings", "GET", "/", query={"kind": choice("theme", ""), "theme": text("inclusie", ""),
+                                                 "q": text("tafel", "")}),
+    # -- organiser ---------------------------------------------------------------------------------------
+    Form("organiser", "login", "POST", "/organise/login", {"email": email("beheer@voorbeeld.nl"), "password": text("fout")},
+         query={"next": text("/organise/dashboard")}, examples=12, stores_when_refused=True),
+    Form("organiser", "own password", "POST", "/organise/password",
+         {"current_password": text("fout"), "new_password": text("nog een goed wachtwoord"),
+          "confirm": text("nog een goed wachtwoord")}, examples=10, stores_when_refused=True),
+    Form("organiser", "new gathering", "POST", "/organise/gatherings/new", GATHERING, examples=15),
+    Form("organiser", "edit gathering", "POST", "/organise/gatherings/{draft_slug}/edit", GATHERING, examples=15),
+    Form("organiser", "cancel gathering", "POST", "/organise/gatherings/{other_slug}/cancel",
+         {"message": text("", "Helaas."), "confirm": choice("false")}),
+    Form("organiser", "publish", "POST", "/organise/gatherings/{draft_slug}/publish", BUTTON, examples=5),
+    # -- admin -------------------------------------------------------------------------------------------
+    Form("admin", "new organiser", "POST", "/organise/admin/organisers",
+         {"email": email("nieuw@voorbeeld.nl"), "name": text("", "Nieuw"), "password": text("kort"),
+          "admin": choice("y", "")}, examples=10, stores_when_refused=True),
+    Form("admin", "organiser active", "POST", "/organise/admin/organisers/{organiser_id}/active", {"value": choice("0", "1")}),
+    Form("admin", "organiser admin", "POST", "/organise/admin/organisers/{organiser_id}/admin", {"value": choice("0", "1")}),
+    Form("admin", "reset password", "POST", "/organise/admin/organisers/{organiser_id}/password", {"password": text("kort")},
+         examples=10, stores_when_refused=True),
+    Form("admin", "new theme", "POST", "/organise/admin/themes/new", THEME),
+    Form("admin", "edit theme", "POST", "/organise/admin/themes/{theme_id}/edit", {**THEME, "slug": text("inclusie")}),
+    Form("admin", "new host", "POST", "/organise/admin/hosts/new", HOST),
+    Form("admin", "edit host", "POST", "/organise/admin/hosts/{host_id}/edit", HOST),
+    # -- attendance --------------------------------------------------------------------------------------
+    Form("attendance", "add by hand", "POST", "/organise/gatherings/{slug}/registrations/new", PERSON),
+    Form("attendance", "add by hand, mixed", "POST", "/organise/gatherings/{mixed_slug}/registrations/new", PERSON),
+    Form("attendance", "walk-in", "POST", "/organise/gatherings/{slug}/checkin/walk-in",
+         {f"walk_in-{name}": value for name, value in PERSON.items()}),
+    Form("attendance", "needs", "POST", "/organise/gatherings/{slug}/registrations/{registration_id}/needs",
+         {"needs": text("Koffie")}, query={"q": text(""), "bevestigd": PAGE}),
+    Form("attendance", "message", "POST", "/organise/gatherings/{slug}/message",
+         {"audience": choice("all", "confirmed", "waitlisted"), "subject": text("Hoi"), "body": text("Tot dan."),
+          "sender_name": text("Ria")}),
+    Form("attendance", "check in", "POST", "/organise/gatherings/{slug}/checkin/{registration_id}", BUTTON,
+         examples=10),
+    Form("attendance", "promote", "POST", "/organise/gatherings/{slug}/registrations/{registration_id}/promote", BUTTON,
+         query={"q": text(""), "wachtlijst": PAGE}, examples=10),
+    Form("attendance", "door", "GET", "/organise/gatherings/{slug}/checkin", query={"q": text("Deel", ""), "done": ident("{registration_id}")}),
+    Form("attendance", "door search", "GET", "/organise/gatherings/{slug}/checkin.json", query={"q": text("Deel")}),
+    Form("attendance", "registrations", "GET", "/organise/gatherings/{slug}/registrations",
+         query={"q": text("Deel", ""), "bevestigd": PAGE, "wachtlijst": PAGE,
+                "geannuleerd": PAGE}),
+    Form("attendance", "export log", "GET", "/organise/exports", query={"page": PAGE}),
+    Form("attendance", "reports", "GET", "/organise/reports", query={"year": number("2027", "2026")}),
+    Form("attendance", "export csv", "POST", "/organise/gatherings/{slug}/export.csv", BUTTON, examples=5),
+    Form("attendance", "export xlsx", "POST", "/organise/gatherings/{slug}/export.xlsx", BUTTON, examples=5),
+]
+
+
+@pytest.fixture
+def world(app, client):
+    from gatherings.mail.models import AccessToken, hash_token
+    from gatherings.timeutil import utcnow
+    from datetime import timedelta
+
+    theme = make_theme()
+    host = HostOrganisation(slug="de-hoven", name="GGZ De Hoven", city="Utrecht")
+    db.session.add(host)
+    gathering = make_gathering(title="Samen aan tafel", theme=theme, capacity=2)
+    mixed = make_gathering(kind="mixed", title="Gemengd")
+    other = make_gathering(title="Een andere")
+    draft = make_gathering(title="Concept", status="draft")
+    registrations = [make_registration(gathering, name=f"Deelnemer {i}") for i in range(3)]  # one waiting
+    admin = make_organiser("beheer@voorbeeld.nl", admin=True, password=PASSWORD)
+    organiser = make_organiser("org@voorbeeld.nl", gatherings=[gathering, mixed, other, draft])
+    db.session.add(AccessToken(token_hash=hash_token("mijn-link"), email_key=registrations[0].email_key,
+                               expires_at=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    login_as(client, admin)
+    return {
+        "slug": gathering.slug, "mixed_slug": mixed.slug, "other_slug": other.slug, "draft_slug": draft.slug,
+        "token": registrations[1].token, "my_token": "mijn-link", "registration_id": registrations[2].id,
+        "theme_id": theme.id, "host_id": host.id, "admin_id": admin.id, "organiser_id": organiser.id,
+    }
+
+
+def row_counts() -> dict[str, int]:
+    """Rows per table, in one query."""
+    db.session.expire_all()
+    tables = db.metadata.sorted_tables
+    counts = db.session.execute(sa.select(*(
+        sa.select(sa.func.count()).select_from(table).scalar_subquery().label(table.name) for table in tables))).one()
+    return dict(zip((table.name for table in tables), counts))
+
+
+def _request_data(data: dict, values: dict, n: int, *, files: bool = True) -> dict:
+    """The fields as the test client sends them (a list for a repeated field; a file makes it multipart)."""
+    sent = {}
+    for name, value in data.items():
+        if value is None:
+            continue  # left out
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            if isinstance(item, File):
+                out.append((io.BytesIO(b"\x00\xff binary"), "x.bin") if files else "x.bin")
+            elif isinstance(item, Slot):
+                out.append(item.format(n=n, **values))
+            else:
+                out.append(item)
+        sent[name] = out if len(out) > 1 else out[0]
+    return sent
+
+
+AREAS = sorted({form.area for form in FORMS})
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_forms_never_fail_and_a_refused_form_stores_nothing(app, client, world, area):
+    """One world per area (setting one up costs more than a dozen requests); each form fuzzed in turn."""
+    for form in FORMS:
+        if form.area == area:
+            try:
+                fuzz(form, client, world)
+            except BaseException as error:
+                error.add_note(f"form: {form.name} ({form.method} {form.path})")
+                raise
+
+
+def fuzz(form: Form, client, world: dict) -> None:
+    counter = iter(range(1, 10**6))
+
+    def check(data: dict, query: dict) -> None:
+        n = next(counter)
+        body = _request_data(data, world, n)
+        query_string = _request_data(query, world, n, files=False)
+        path = form.path.format(**world)
+        before = row_counts()
+        if form.method == "GET":
+            response = client.get(path, query_string=query_string)
+        else:
+            response = client.post(path, query_string=query_string, data=body)
+        assert response.status_code < 500, (response.status_code, body, query_string)
+        if 400 <= response.status_code < 500 and not form.stores_when_refused:
+            assert row_counts() == before, (response.status_code, body, query_string)
+        db.session.rollback()
+
+    # The sweep: every boundary of every field's kind once, all fields at once (each field reads and
+    # checks its own value whatever the others hold).
+    specs = {**form.fields, **form.query}
+    for i in range(max((len(spec.bad_values) for spec in specs.values()), default=0)):
+        values = {name: spec.bad_values[i % len(spec.bad_values)] for name, spec in specs.items() if spec.bad_values}
+        check({name: values.get(name) for name in form.fields}, {name: values.get(name) for name in form.query})
+
+    @settings(max_examples=form.examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                     HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @given(data=form_data(form.fields), query=form_data(form.query))
+    def one_request(data, query):
+        check(data, query)
+
+    one_request()
