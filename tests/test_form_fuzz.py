@@ -57,16 +57,16 @@ NASTY = st.one_of(
 
 
 # Bad values of each kind of field, next to the general ones: the boundaries of what that field reads.
-DATE_BAD = ["0001-01-01T00:00", "9999-12-31T23:59", "0000-01-01T00:00", "1999-12-31T23:59", "2000-01-01T00:00",
-            "2100-12-31T23:59", "2101-01-01T00:00", "2027-03-28T02:30", "2027-10-31T02:30", "31-02-2027 10:00",
-            "2027-13-01T10:00", "2027-01-12T24:00", "2027-01-12T14:00:60", "01-01-0001 00.00", "31-12-9999 23.59",
-            "2027-01-12T14:00:00", "2027-01-12 14:00", "１２-01-2027 14:00", "²⁰²⁷-01-12T14:00"]
-NUMBER_BAD = ["²", "١٢", "１２", "1e309", "NaN", "inf", "-1", "-0", "+5", " 7 ", "1_000", "0x10", "1.5", str(2**31),
-              str(2**63), str(-2**63 - 1), "9" * 40, "9" * 5000, "100000", "100001", "60", "61"]
+DATE_BAD = ["0001-01-01T00:00", "9999-12-31T23:59", "0000-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00",
+            "2027-03-28T02:30", "2027-10-31T02:30", "31-02-2027 10:00", "2027-13-01T10:00", "2027-01-12T24:00",
+            "01-01-0001 00.00", "31-12-9999 23.59", "１２-01-2027 14:00", "²⁰²⁷-01-12T14:00"]
+NUMBER_BAD = ["²", "١٢", "1e309", "NaN", "-1", "+5", "1_000", "1.5", str(2**31), str(2**63), "9" * 5000,
+              "100001", "61", " 7 "]
 ID_BAD = ["None", "", "0", "-1", str(2**31 - 1), str(2**31), str(2**63), "9" * 40, "²", "١", "abc", "1.0"]
-TEXT_BAD = [" ", "   ", "\u00a0", "\t", "a\tb", "a\r\nb", "a\x0bb", "a\x1bb", "a\x7fb", "a\x85b", "a\u2028b",
-            "\u202eevil", "\ufeff", "=?utf-8?b?RXZlDQpYLUluamVjdGVkOiB5ZXM=?=", "x" * 101, "x" * 121, "x" * 201,
-            "x" * 301, "x" * 2001, "x" * 10_001, "12345", "2027", "a" * 81]
+TEXT_BAD = [" ", "   ", "a\tb", "a\r\nb", "a\x0bb", "a\x85b", "a\u2028b", "\u202eevil",
+            "=?utf-8?b?RXZlDQpYLUluamVjdGVkOiB5ZXM=?=", "x" * 121, "x" * 201, "x" * 2001, "x" * 10_001, "12345"]
+# Fewer: checking a password is slow on purpose (scrypt).
+PASSWORD_BAD = ["", "   ", "x" * 10_001, "wacht\r\nwoord", "\u202e" * 12]
 EMAIL_BAD = ["a@b", "@", "a@", "@b.nl", "a b@voorbeeld.nl", "a@voorbeeld.nl\r\nBcc: x@evil.example",
              "x" * 250 + "@voorbeeld.nl", "anna@voorbeeld..nl", "\u00e9@voorbeeld.nl", "anna@xn--.nl", "-"]
 CHOICE_BAD = ["", "y", "Y", "false", "0", "1", "on", "None", "theme ", "THEME", "client\n", "feest", "all\x00"[:3]]
@@ -91,6 +91,7 @@ def _kind(bad_values):
 
 
 text, date, number, ident = _kind(TEXT_BAD), _kind(DATE_BAD), _kind(NUMBER_BAD), _kind(ID_BAD)
+password = _kind(PASSWORD_BAD)
 email, choice = _kind(EMAIL_BAD), _kind(CHOICE_BAD)
 
 
@@ -123,8 +124,8 @@ class Form:
     path: str  # formatted with the world's values
     fields: dict[str, FormField] = field(default_factory=dict)
     query: dict[str, FormField] = field(default_factory=dict)
-    examples: int = 8
-    # A refused login may count the attempt: only "never a 5xx" is asserted there.
+    examples: int = 6
+    # A refused login or password check may count the attempt: only "never a 5xx" is asserted there.
     stores_when_refused: bool = False
 
 
@@ -164,11 +165,11 @@ FORMS = [
     Form("public", "list of gatherings", "GET", "/", query={"kind": choice("theme", ""), "theme": text("inclusie", ""),
                                                  "q": text("tafel", "")}),
     # -- organiser ---------------------------------------------------------------------------------------
-    Form("organiser", "login", "POST", "/organise/login", {"email": email("beheer@voorbeeld.nl"), "password": text("fout")},
-         query={"next": text("/organise/dashboard")}, examples=12, stores_when_refused=True),
+    Form("organiser", "login", "POST", "/organise/login", {"email": email("beheer@voorbeeld.nl"), "password": password("fout")},
+         query={"next": text("/organise/dashboard")}, examples=6, stores_when_refused=True),
     Form("organiser", "own password", "POST", "/organise/password",
-         {"current_password": text("fout"), "new_password": text("nog een goed wachtwoord"),
-          "confirm": text("nog een goed wachtwoord")}, examples=10, stores_when_refused=True),
+         {"current_password": password("fout"), "new_password": password("nog een goed wachtwoord"),
+          "confirm": password("nog een goed wachtwoord")}, examples=4, stores_when_refused=True),
     Form("organiser", "new gathering", "POST", "/organise/gatherings/new", GATHERING, examples=15),
     Form("organiser", "edit gathering", "POST", "/organise/gatherings/{draft_slug}/edit", GATHERING, examples=15),
     Form("organiser", "cancel gathering", "POST", "/organise/gatherings/{other_slug}/cancel",
@@ -176,12 +177,12 @@ FORMS = [
     Form("organiser", "publish", "POST", "/organise/gatherings/{draft_slug}/publish", BUTTON, examples=5),
     # -- admin -------------------------------------------------------------------------------------------
     Form("admin", "new organiser", "POST", "/organise/admin/organisers",
-         {"email": email("nieuw@voorbeeld.nl"), "name": text("", "Nieuw"), "password": text("kort"),
-          "admin": choice("y", "")}, examples=10, stores_when_refused=True),
+         {"email": email("nieuw@voorbeeld.nl"), "name": text("", "Nieuw"), "password": password("kort"),
+          "admin": choice("y", "")}, examples=10),
     Form("admin", "organiser active", "POST", "/organise/admin/organisers/{organiser_id}/active", {"value": choice("0", "1")}),
     Form("admin", "organiser admin", "POST", "/organise/admin/organisers/{organiser_id}/admin", {"value": choice("0", "1")}),
-    Form("admin", "reset password", "POST", "/organise/admin/organisers/{organiser_id}/password", {"password": text("kort")},
-         examples=10, stores_when_refused=True),
+    Form("admin", "reset password", "POST", "/organise/admin/organisers/{organiser_id}/password", {"password": password("kort")},
+         examples=10),
     Form("admin", "new theme", "POST", "/organise/admin/themes/new", THEME),
     Form("admin", "edit theme", "POST", "/organise/admin/themes/{theme_id}/edit", {**THEME, "slug": text("inclusie")}),
     Form("admin", "new host", "POST", "/organise/admin/hosts/new", HOST),
