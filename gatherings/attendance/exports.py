@@ -22,6 +22,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from ..catalogue.models import Gathering
@@ -118,6 +119,10 @@ def to_xlsx(table: ExportTable) -> bytes:
                 cell = sheet.cell(number, column, local(value).replace(tzinfo=None))
                 cell.number_format = "dd-mm-yyyy hh:mm"
             else:
+                if isinstance(value, str):
+                    # Control characters cannot be stored in XLSX (openpyxl raises: a 500). The forms refuse
+                    # them now; rows typed before that, or through another way in, still export.
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
                 cell = sheet.cell(number, column, value)
                 if isinstance(value, str):
                     # A text cell stays text: openpyxl would store "=..." as a formula.

@@ -125,3 +125,14 @@ def test_export_log_newest_first(app):
         exports.record_export(g, fmt, actor_id=None, actor_email="a@b.nl", row_count=0)
     db.session.commit()
     assert [e.format for e in exports.export_log()] == ["print", "xlsx", "csv"]
+
+
+def test_xlsx_of_rows_with_control_characters(app, request_ctx):
+    """Stored before the forms refused them (issue 9): the spreadsheet leaves them out instead of a 500."""
+    g = make_gathering()
+    r = make_registration(g)
+    r.name, r.needs = "Eve\x01\x1bvan Dam", "Koffie\x0b\r\nen thee\x08"
+    db.session.commit()
+    sheet = load_workbook(io.BytesIO(exports.to_xlsx(exports.export_table(g)))).active
+    assert sheet["A2"].value == "Evevan Dam"
+    assert sheet["C2"].value.replace("\r", "") == "Koffie\nen thee"  # XML reads CRLF back as LF
