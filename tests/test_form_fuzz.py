@@ -215,7 +215,7 @@ FORMS = [
 
 @pytest.fixture
 def world(app, client):
-    from gatherings.mail.models import AccessToken, hash_token
+    from gatherings.my.models import AccessToken, hash_token
     from gatherings.timeutil import utcnow
     from datetime import timedelta
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from gatherings.extensions import db
-from gatherings.mail.models import AccessToken, hash_token
+from gatherings.my.models import AccessToken, hash_token
 from gatherings.timeutil import utcnow
 from tests.factories import make_gathering, make_registration
 
