@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, TextAreaField, URLField
-from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, URL, ValidationError
+from wtforms.validators import AnyOf, Email, Length, Optional, URL, ValidationError
 
 from ..catalogue.models import HostOrganisation, Theme
 from ..extensions import db
