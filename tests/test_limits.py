@@ -61,3 +61,16 @@ def test_my_link_without_an_address_is_never_too_many(limited):
         assert "Even rustig aan" not in response.text
     codes = [client.post("/my", data={"email": "an@voorbeeld.nl"}).status_code for _ in range(6)]
     assert codes == [303] * 5 + [429]
+
+
+def test_past_the_limit_says_when_to_come_back(limited):
+    app, slug = limited
+    client = app.test_client()
+    for _ in range(10):
+        client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": "Zelfde@Voorbeeld.nl"})
+    # The same address in other letters is the same address.
+    response = client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": "zelfde@voorbeeld.NL"})
+    assert response.status_code == 429 and "Even rustig aan" in response.text
+    assert 0 < int(response.headers["Retry-After"]) <= 3600
+    # Another address still gets through.
+    assert client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": "ander@voorbeeld.nl"}).status_code == 303

@@ -4,11 +4,12 @@ import hmac
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import TooManyRequests
 
 from ..catalogue.services import get_visible_gathering
 from ..database import read_only
 from ..extensions import db, limiter
-from ..limits import address_key, no_valid_address
+from ..limits import over_address_limit
 from . import services
 from .forms import RegistrationForm
 
@@ -33,12 +34,8 @@ def _private(response):
     return response
 
 
-def _form_with_mistakes() -> bool:
-    """Not counted per address: a form the view will answer with its messages (see limits.py)."""
-    if no_valid_address():
-        return True
-    form = RegistrationForm(meta={"csrf": False})  # the CSRF token is the view's to check, once
-    return not form.validate()
+# Per address, counted by the view once the form is valid (limits.py): a form with mistakes gets its messages.
+ADDRESS_LIMIT = "10 per hour"
 
 
 def _submission_key(gathering_id: int) -> str | None:
@@ -66,7 +63,6 @@ def _remember_own(token: str) -> None:
 
 @bp.post("/gatherings/<slug>/register")
 @limiter.limit("120 per minute")  # per client: a whole office behind one address still gets in
-@limiter.limit("10 per hour", key_func=address_key, exempt_when=_form_with_mistakes, scope="register-email")
 def register(slug: str):
     from ..public.views import render_gathering
 
@@ -82,6 +78,9 @@ def register(slug: str):
             return render_gathering(gathering, form, status=422)
         current_app.logger.info("honeypot filled on %s; nothing stored", slug)
         return render_template("registration/received.html", gathering=gathering)
+    wait = over_address_limit(ADDRESS_LIMIT, "register-email", form.email.data)
+    if wait is not None:
+        raise TooManyRequests(retry_after=wait)
     gathering = get_visible_gathering(slug, write_lock=True)
     if gathering.is_mixed:  # here the perspective decides the seat: required, "rather not say" is no answer
         form = RegistrationForm(perspective_required=True)
