@@ -227,3 +227,12 @@ def test_message_form_refuses_at_the_field(admin_client, data, field, message):
     assert response.status_code == 422
     assert message in error_for(response, field)
     assert count(OutboxMessage) == 0
+
+
+@pytest.mark.parametrize("title, slug", [("2027", "bijeenkomst-2027"), ("12 345", "12-345"),
+                                         ("x" * 99 + " y", "x" * 99), ("!!!", "bijeenkomst")])
+def test_a_slug_made_from_the_title_is_never_digits_only_nor_ends_in_a_dash(admin_client, title, slug):
+    assert new_gathering(admin_client, title=title).status_code == 303
+    gathering = db.session.scalar(sa.select(Gathering))
+    assert gathering.slug == slug
+    assert admin_client.get(f"/organise/gatherings/{gathering.slug}").status_code == 200

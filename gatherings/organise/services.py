@@ -53,7 +53,9 @@ class ChangeResult:
 
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100] or "bijeenkomst"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100].strip("-") or "bijeenkomst"
+    # Digits only would be read as the gathering's id in the organiser's addresses (a title "2027").
+    return f"bijeenkomst-{slug}" if slug.isdigit() else slug
 
 
 def unique_slug(base: str, *, exclude_id: int | None = None) -> str:
