@@ -56,7 +56,7 @@ def _finish_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from .database import configure_engine
+    from .database import configure_engine, configure_session
     from .extensions import babel, csrf, db, limiter, mail, migrate
     from .i18n import select_locale
 
@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     organise.init_app(app)  # Flask-Login (`login`)
     with app.app_context():
         configure_engine(db.engine)
+    configure_session()
     from . import i18n
 
     i18n.init_app(app)

@@ -1,21 +1,36 @@
-"""Engine behaviour per database: SQLite pragmas and write-locked transactions.
+"""Units of work and write locks.
+
+One unit of work per request or command that writes. It begins at the
+boundary, before anything is read (a view decorated with ``@writes``, or
+``with unit_of_work():`` in a view or CLI command); services only flush; the
+unit commits when its block ends without an error and rolls back when it
+raises. Nothing else commits: a write lock never ends someone's transaction to
+start its own.
 
 Capacity is decided under a lock inside the transaction that writes the
-registration. PostgreSQL gives a row lock (``SELECT ... FOR UPDATE``). SQLite
-has no row locks: there we start the transaction with ``BEGIN IMMEDIATE``, which
-takes the database's write lock before anything is read, so two processes can
-never both read "one seat left".
+registration. PostgreSQL gives a row lock (``SELECT ... FOR UPDATE``, taken by
+``write_lock_row`` / ``write_lock_first``). SQLite has no row locks: there a
+unit of work begins with ``BEGIN IMMEDIATE``, which takes the database's write
+lock before anything is read, so two processes can never both read "one seat
+left"; the same functions then read the row fresh.
 """
+import contextlib
 import contextvars
+import functools
+from collections.abc import Iterator
 from functools import cache
 
 import sqlalchemy as sa
-from flask import after_this_request
-from sqlalchemy import event
+from flask import request
+from sqlalchemy import event, orm
 
 from .extensions import db
 
+# Set for the whole of a unit of work: every transaction SQLite begins inside it is BEGIN IMMEDIATE.
 _want_immediate = contextvars.ContextVar("want_immediate", default=False)
+_WROTE = "unit_of_work.wrote"  # session.info: this transaction flushed or executed a write
+_IN_UNIT = "unit_of_work.open"
+_LOCKED = "unit_of_work.locked"  # session.info: (model, id) of rows locked in this transaction; an assertion only
 
 
 def configure_engine(engine: sa.engine.Engine) -> None:
@@ -45,62 +60,145 @@ def configure_engine(engine: sa.engine.Engine) -> None:
         conn.info["immediate"] = False
 
 
+def _flushed(session, _context):
+    session.info[_WROTE] = True
+
+
+def _executed(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _ended(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+        session.info.pop(_LOCKED, None)
+
+
+def _rolled_back(session, _previous):
+    # Also a savepoint's rollback, which lets go of the row locks taken after it on PostgreSQL.
+    session.info.pop(_LOCKED, None)
+
+
+def configure_session() -> None:
+    """Remember whether the session's transaction wrote anything, so a unit of work never silently drops it."""
+    for name, listener in (("after_flush", _flushed), ("do_orm_execute", _executed),
+                           ("after_transaction_end", _ended), ("after_soft_rollback", _rolled_back)):
+        if not event.contains(db.session, name, listener):  # one `db` for every app the tests make
+            event.listen(db.session, name, listener)
+
+
 def is_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def _start_write_locked() -> None:
-    """On SQLite: make sure the session's transaction holds the database's write lock (``BEGIN IMMEDIATE``)."""
-    conn = db.session.connection()
-    if not conn.info.get("immediate"):
-        # The current transaction only read (a view looked the gathering up);
-        # end it and start a write-locked one.
-        db.session.commit()
+def _fresh_start(session: orm.Session) -> None:
+    """End a transaction left open by reading (a login check, a test's own look-up); refuse to drop writes."""
+    if not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        raise RuntimeError("a unit of work begins before anything is written; this session holds unsaved work")
+    session.rollback()
+
+
+@contextlib.contextmanager
+def unit_of_work() -> Iterator[None]:
+    """The one transaction of a request or command that writes: commits at the end, rolls back on an error.
+
+    On SQLite it is ``BEGIN IMMEDIATE`` (the write lock from the start, so a read-then-write
+    cannot fail halfway with "database is locked"); on PostgreSQL a plain transaction, in
+    which ``write_lock_row`` takes row locks. Units do not nest.
+    """
+    session = db.session()
+    if session.info.get(_IN_UNIT):
+        raise RuntimeError("units of work do not nest")
+    _fresh_start(session)
+    session.info[_IN_UNIT] = True
+    token = _want_immediate.set(True)
+    try:
+        session.connection()  # BEGIN (IMMEDIATE on SQLite) now, before anything is read
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    else:
+        session.commit()
+    finally:
+        _want_immediate.reset(token)
+        session.info.pop(_IN_UNIT, None)
+
+
+def writes(view):
+    """View decorator: a POST (any method but GET and HEAD) runs inside one ``unit_of_work``.
+
+    Put it right under the route, above ``organiser_required`` and the like, so that the
+    unit begins before the request's first query.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(*args, **kwargs)
+        with unit_of_work():
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def side_transaction() -> Iterator[orm.Session]:
+    """A short transaction in a session and connection of its own, committed when the block ends.
+
+    For a shared cache's bookkeeping (a built calendar feed, stored for every process) that a
+    request which only reads may write: the request's own transaction is never touched, let
+    alone committed. On SQLite it begins with the write lock (``BEGIN IMMEDIATE``).
+    """
+    with orm.Session(db.engine) as session, session.begin():
         token = _want_immediate.set(True)
         try:
-            db.session.connection()
+            session.connection()
         finally:
             _want_immediate.reset(token)
+        yield session
 
 
-def _locks_held() -> dict:
-    """(model, id) -> instance, for the rows this session's current transaction holds a write lock on."""
-    session = db.session()  # the scoped session's own Session
-    session.connection()  # begun, so that the transaction below is the one the lock belongs to
-    # The innermost: a lock taken inside a savepoint is gone when that savepoint is rolled back.
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    held = session.info.get("write_locks")
-    if held is None or held[0] is not transaction:
-        held = (transaction, {})
-        session.info["write_locks"] = held
-    return held[1]
+def in_unit_of_work() -> bool:
+    return bool(db.session().info.get(_IN_UNIT))
+
+
+def _check_write_lock_possible() -> None:
+    if not in_unit_of_work():
+        raise RuntimeError("write locks are taken inside a unit of work (database.unit_of_work or @writes)")
 
 
 def write_lock_row(model, row_id):
-    """Load ``model`` row ``row_id`` holding a write lock until the transaction ends.
-
-    A row this transaction already locked (and so loaded fresh) is not asked for again.
-    """
-    if is_sqlite():
-        _start_write_locked()
-    held = _locks_held().get((model, row_id))
-    return held if held is not None else write_lock_first(_by_id(model), {"row_id": row_id})
+    """Load ``model`` row ``row_id`` fresh, holding a write lock until the unit of work ends; None if missing."""
+    return write_lock_first(_by_id(model), {"row_id": row_id})
 
 
 def write_lock_first(statement: sa.Select, params: dict | None = None):
-    """The first row of ``statement`` (a select of one model) holding a write lock until the transaction ends.
+    """The first row of ``statement`` (a select of one model), read fresh and held until the unit of work ends.
 
-    ``statement`` without FOR UPDATE: it is added here where the database has row locks.
-    For a caller that finds the row by something else than its id (a gathering by its slug)
-    and then calls services that lock it again by id: they find it held and ask nothing.
+    ``statement`` without FOR UPDATE: it is added here where the database has row locks
+    (on SQLite the unit of work already holds the database's write lock).
     """
-    if is_sqlite():
-        _start_write_locked()
-    locking, model = _locking_variant(statement, not is_sqlite())
+    _check_write_lock_possible()
+    locking = _locking_variant(statement, not is_sqlite())
     instance = db.session.scalars(locking, params or {}).first()
     if instance is not None:
-        _locks_held()[(model, instance.id)] = instance
+        db.session().info.setdefault(_LOCKED, set()).add((type(instance), instance.id))
     return instance
+
+
+def require_write_lock(instance) -> None:
+    """Raise unless ``instance``'s row was write-locked in this transaction (by ``write_lock_row``/``_first``).
+
+    Services that decide about seats call it on the gathering they were given: a caller that
+    forgot the lock fails loudly instead of overselling quietly. It only checks; it never locks.
+    """
+    locked = db.session().info.get(_LOCKED, ())
+    if (type(instance), instance.id) not in locked:
+        raise RuntimeError(f"{instance!r} is not write-locked in this transaction (see database.write_lock_row)")
 
 
 @cache
@@ -110,47 +208,35 @@ def _by_id(model) -> sa.Select:
 
 
 @cache
-def _locking_variant(statement: sa.Select, row_locks: bool) -> tuple[sa.Select, type]:
+def _locking_variant(statement: sa.Select, row_locks: bool) -> sa.Select:
     # Per statement object: callers pass statements they built once (see catalogue.services, _by_id).
-    model = statement.column_descriptions[0]["entity"]
     if row_locks:
-        statement = statement.with_for_update(of=model)
-    return statement.execution_options(populate_existing=True), model
+        statement = statement.with_for_update(of=statement.column_descriptions[0]["entity"])
+    return statement.execution_options(populate_existing=True)
 
 
-def read_only() -> None:
-    """This request only reads: on PostgreSQL its statements run without a transaction around them.
+def read_only(view):
+    """View decorator: on PostgreSQL the view's statements run without a transaction around them.
 
     That saves the BEGIN and ROLLBACK round trips of the pages everybody loads during the
     opening rush (a gathering, a result page), whose few reads need not be one snapshot: what
-    counts is decided again under the lock when someone registers. The connection gets its
-    usual isolation back when it returns to the pool. Call it before the request's first query;
-    on SQLite (and after a query) it changes nothing.
+    counts is decided again under the lock when someone registers. The view must not write
+    (autocommit would make each write final at once). The connection gets its usual
+    isolation back when the view returns. On SQLite it changes nothing.
     """
-    if db.session().in_transaction() or is_sqlite():
-        return
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
-    @after_this_request
-    def _give_back(response):
-        # At once, not only at teardown: a test (or a CLI) that shares this session must not go on in
-        # autocommit. Ending the session's "transaction" returns the connection with its isolation reset.
-        db.session.rollback()
-        return response
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        session = db.session()
+        if is_sqlite():
+            return view(*args, **kwargs)
+        _fresh_start(session)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        try:
+            return view(*args, **kwargs)
+        finally:
+            # At once, not only at teardown: a test (or a CLI) that shares this session must not go on in
+            # autocommit. Ending the session's "transaction" returns the connection with its isolation reset.
+            session.rollback()
 
-
-def begin_write() -> None:
-    """End the session's current transaction and start one that may write at once.
-
-    On SQLite that is ``BEGIN IMMEDIATE`` (the write lock from the start, so a
-    read-then-write cannot fail halfway with "database is locked"); on PostgreSQL
-    a plain transaction, in which callers take row locks themselves.
-    """
-    db.session.commit()
-    if not is_sqlite():
-        return
-    token = _want_immediate.set(True)
-    try:
-        db.session.connection()
-    finally:
-        _want_immediate.reset(token)
+    return wrapper

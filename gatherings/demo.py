@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from .catalogue.models import Gathering, HostOrganisation, Theme
+from .database import unit_of_work, write_lock_row
 from .extensions import db
 from .registration import services
 from .timeutil import AMSTERDAM, utcnow
@@ -66,9 +67,18 @@ def _gatherings(themes, hosts):
 @with_appcontext
 def demo_command(if_empty: bool):
     """Load demo themes, host organisations and gatherings (safe to run twice)."""
-    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Gathering)):
+    with unit_of_work():
+        created = _load_demo(if_empty)
+    if created is None:
         click.echo("The database already has gatherings; demo data not loaded.")
-        return
+    else:
+        click.echo(f"Demo data: {created} gatherings added.")
+
+
+def _load_demo(if_empty: bool) -> int | None:
+    """How many gatherings were added; None when ``if_empty`` and there are gatherings already."""
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Gathering)):
+        return None
     themes = {}
     for slug, name in THEMES:
         theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug)) or Theme(slug=slug, name=name)
@@ -89,12 +99,13 @@ def demo_command(if_empty: bool):
         gathering = Gathering(status="published", changed_at=now, **data)
         db.session.add(gathering)
         created += 1
-    db.session.commit()
-    almost_full = db.session.scalar(sa.select(Gathering).where(Gathering.slug == "thuis-in-de-wijk-groningen"))
-    if created and almost_full is not None:
-        for name in ("Anna de Vries", "Pieter Jansen"):
-            services.register(almost_full.id, services.Applicant(
-                name=name, email=f"{name.split()[0].lower()}@voorbeeld.nl", perspective="relative",
-                consent_version="demo"))
-        db.session.commit()
-    click.echo(f"Demo data: {created} gatherings added.")
+    db.session.flush()
+    if created:
+        almost_full_id = db.session.scalar(sa.select(Gathering.id).where(Gathering.slug == "thuis-in-de-wijk-groningen"))
+        if almost_full_id is not None:
+            almost_full = write_lock_row(Gathering, almost_full_id)
+            for name in ("Anna de Vries", "Pieter Jansen"):
+                services.register(almost_full, services.Applicant(
+                    name=name, email=f"{name.split()[0].lower()}@voorbeeld.nl", perspective="relative",
+                    consent_version="demo"))
+    return created

@@ -85,6 +85,16 @@ def _fresh_g(sender, **extra):
     flask.g.__dict__.clear()
 
 
+def _end_read_transaction(sender, **extra):
+    # In production a request's session ends with the request. Here requests share the test's session:
+    # end the transaction a request left open for reading, as teardown would, so that the test does not
+    # go on in an old snapshot (on SQLite a write from there fails: another connection wrote meanwhile).
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted
+                                         or session.info.get("unit_of_work.wrote")):
+        session.rollback()
+
+
 @pytest.fixture
 def app(app_config, tmp_path):
     app = create_app(app_config)
@@ -93,6 +103,7 @@ def app(app_config, tmp_path):
     # (where Flask-Babel caches the locale and Flask-Login the user). In production every
     # request has a fresh `g`; give each test request one too.
     flask.request_started.connect(_fresh_g, app)
+    flask.request_finished.connect(_end_read_transaction, app)
     with app.app_context():
         if app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             db.create_all()

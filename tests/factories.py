@@ -3,6 +3,8 @@ import itertools
 from datetime import timedelta
 
 from gatherings.catalogue.models import Gathering, Theme
+from gatherings.catalogue.services import lock_gathering
+from gatherings.database import unit_of_work
 from gatherings.extensions import db
 from gatherings.registration import services
 from gatherings.timeutil import utcnow
@@ -38,11 +40,20 @@ def make_registration(gathering, email=None, perspective=None, name=None, **kwar
     n = next(_seq)
     if perspective is None and gathering.kind == "mixed":
         perspective = "client"
-    result = services.register(gathering.id, services.Applicant(
-        name=name or f"Deelnemer {n}", email=email or f"deelnemer{n}@voorbeeld.nl", perspective=perspective,
-        consent_version="test"), **kwargs)
-    db.session.commit()
+    db.session.commit()  # what the test set up so far (a unit of work refuses to begin over unsaved changes)
+    with unit_of_work():
+        result = services.register(lock_gathering(gathering.id), services.Applicant(
+            name=name or f"Deelnemer {n}", email=email or f"deelnemer{n}@voorbeeld.nl", perspective=perspective,
+            consent_version="test"), **kwargs)
     return result.registration
+
+
+def locked_call(service, gathering, *args, **kwargs):
+    """Call a service as a view does: in a unit of work of its own, on the gathering write-locked once."""
+    gathering_id = gathering if isinstance(gathering, int) else gathering.id
+    db.session.commit()  # what the test set up so far (a unit of work refuses to begin over unsaved changes)
+    with unit_of_work():
+        return service(lock_gathering(gathering_id), *args, **kwargs)
 
 
 _password_hashes: dict[str, str] = {}

@@ -30,7 +30,7 @@ def gathering_json(gathering, avail) -> dict:
         "online": bool(gathering.online_url),
         "accessibility": gathering.accessibility,
         "host": gathering.host.name if gathering.host else None,
-        "url": public_url("public.gathering", slug=gathering.slug),
+        "url": public_url("registration.gathering", slug=gathering.slug),
         "ics_url": public_url("calendar.gathering_ics", slug=gathering.slug),
         "status": gathering.status,
         "registration_open": gathering.registration_state() == "open",

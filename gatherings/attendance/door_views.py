@@ -12,6 +12,8 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from ..catalogue.models import Gathering
+from ..catalogue.services import lock_gathering
+from ..database import writes
 from ..extensions import db
 from ..inputs import parse_id
 from ..organise.access import gathering_for_organiser, organiser_required
@@ -86,11 +88,14 @@ def door_search(slug: str):
     return _door_json(gathering, services.door_search(gathering, query_arg()))
 
 
-def _door_action(slug: str, registration_id: int, action, done_message):
+def _door_action(slug: str, registration_id: int, action, done_message, *, seats: bool = False):
+    """``seats``: the action may give someone a seat, so it runs under the gathering's lock."""
     gathering = gathering_for_organiser(slug)
     form = ActionForm()
     if not form.validate():
         abort(400)
+    if seats:
+        lock_gathering(gathering.id)
     found = registration_or_404(gathering, registration_id)
     try:
         person = action(gathering, found.id)
@@ -102,7 +107,6 @@ def _door_action(slug: str, registration_id: int, action, done_message):
             return _door_json(gathering, [found], message, status=409)
         flash(message, "warning")
         return redirect(url_for(".door", slug=gathering.slug), code=303)
-    db.session.commit()
     message = done_message(person)
     if _wants_json():
         return _door_json(gathering, [person], message)
@@ -111,6 +115,7 @@ def _door_action(slug: str, registration_id: int, action, done_message):
 
 
 @bp.post("/gatherings/<slug>/checkin/<id:registration_id>")
+@writes
 @organiser_required
 def check_in(slug: str, registration_id: int):
     return _door_action(slug, registration_id, services.check_in,
@@ -118,6 +123,7 @@ def check_in(slug: str, registration_id: int):
 
 
 @bp.post("/gatherings/<slug>/checkin/<id:registration_id>/undo")
+@writes
 @organiser_required
 def undo_check_in(slug: str, registration_id: int):
     return _door_action(slug, registration_id, services.undo_check_in,
@@ -125,13 +131,15 @@ def undo_check_in(slug: str, registration_id: int):
 
 
 @bp.post("/gatherings/<slug>/checkin/<id:registration_id>/admit")
+@writes
 @organiser_required
 def admit(slug: str, registration_id: int):
     return _door_action(slug, registration_id, services.admit,
-                        lambda r: _("%(name)s is toegelaten en ingecheckt.", name=r.name))
+                        lambda r: _("%(name)s is toegelaten en ingecheckt.", name=r.name), seats=True)
 
 
 @bp.post("/gatherings/<slug>/checkin/walk-in")
+@writes
 @organiser_required
 def walk_in(slug: str):
     gathering = gathering_for_organiser(slug)
@@ -139,11 +147,10 @@ def walk_in(slug: str):
     if not form.validate():
         return _door_page(gathering, form, walk_in_open=True), 422
     try:
-        result = services.walk_in(gathering, applicant(form))
+        result = services.walk_in(lock_gathering(gathering.id), applicant(form))
     except registration.RegistrationRefused as refused:
         show_refusal(form, refused)
         return _door_page(gathering, form, walk_in_open=True), 409
-    db.session.commit()
     person = result.registration
     if result.checked_in:
         flash(_("%(name)s is aangemeld en ingecheckt.", name=person.name), "success")

@@ -4,10 +4,11 @@ Reading: live counts and search for the door (the lists themselves, the
 composition and who a message reaches are queried in ``listing``). Acting: promote,
 cancel on someone's behalf, add by hand, edit needs, check in and undo, walk-in.
 
-Seat decisions stay in ``gatherings.registration.services`` (they hold the
-gathering's lock); this module checks that a registration belongs to the
-gathering the organiser is working on and adds the door's rules. Functions
-flush and leave the commit to the caller.
+Seat decisions stay in ``gatherings.registration.services``; the functions here
+that reach them (promote, cancel, add, admit, walk-in) are given the gathering
+write-locked by the view's unit of work. This module checks that a registration
+belongs to the gathering the organiser is working on and adds the door's rules.
+Functions flush; the unit of work commits.
 """
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def promote(gathering: Gathering, registration_id: int, *, now: datetime | None 
     found = registration_of(gathering, registration_id)
     if found.status != "waitlisted":
         raise ActionRefused("not_waiting")
-    return registration.promote(found.id, now=now)
+    return registration.promote(gathering, found.id, now=now)
 
 
 def cancel_on_behalf(gathering: Gathering, registration_id: int, *,
@@ -129,13 +130,13 @@ def cancel_on_behalf(gathering: Gathering, registration_id: int, *,
     found = registration_of(gathering, registration_id)
     if found.status == "cancelled":
         raise ActionRefused("already_cancelled")
-    return registration.cancel(found.id, by_organiser=True, now=now)
+    return registration.cancel(gathering, found.id, by_organiser=True, now=now)
 
 
 def add_by_hand(gathering: Gathering, applicant: registration.Applicant, *,
                 now: datetime | None = None) -> registration.RegisterResult:
     """Register someone who phoned in (e-mail optional); the usual seat rules apply."""
-    return registration.register(gathering.id, applicant, source="organiser", now=now)
+    return registration.register(gathering, applicant, source="organiser", now=now)
 
 
 def update_needs(gathering: Gathering, registration_id: int, needs: str) -> Registration:
@@ -172,7 +173,7 @@ def admit(gathering: Gathering, registration_id: int, *, now: datetime | None = 
     now = now or utcnow()
     found = registration_of(gathering, registration_id)
     if found.status == "waitlisted":
-        registration.promote(found.id, now=now)
+        registration.promote(gathering, found.id, now=now)
     return check_in(gathering, found.id, now=now)
 
 
@@ -192,7 +193,7 @@ def walk_in(gathering: Gathering, applicant: registration.Applicant, *,
     go beyond capacity.
     """
     now = now or utcnow()
-    result = registration.register(gathering.id, applicant, source="walk_in", now=now)
+    result = registration.register(gathering, applicant, source="walk_in", now=now)
     found = result.registration
     checked = False
     if found.status == "confirmed":

@@ -17,11 +17,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..catalogue.models import Gathering
+from ..catalogue.services import lock_gathering
+from ..database import writes
 from ..extensions import db
 from ..inputs import query_int
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
 from ..registration import services as registration
-from ..registration.views import REFUSAL_MESSAGES
 from . import exports, listing, paging, reports, services
 from .charts import Series, bar_chart
 from .forms import ActionForm, AddRegistrationForm, MessageForm, NeedsForm
@@ -64,8 +65,7 @@ def applicant(form: AddRegistrationForm) -> registration.Applicant:
 def show_refusal(form: AddRegistrationForm, refused: registration.RegistrationRefused) -> None:
     """Undo the attempt and say above the form why registration refused (closed, cancelled ...)."""
     db.session.rollback()
-    message = REFUSAL_MESSAGES.get(refused.reason)
-    form.form_errors.append(message() if message else _("Aanmelden kan nu niet."))
+    form.form_errors.append(refused.message)
 
 
 # -- registrations --------------------------------------------------------------
@@ -115,9 +115,10 @@ def _back_to_list(gathering: Gathering):
 
 
 @bp.post("/gatherings/<slug>/registrations/<id:registration_id>/promote")
+@writes
 @organiser_required
 def promote(slug: str, registration_id: int):
-    gathering = gathering_for_organiser(slug)
+    gathering = lock_gathering(gathering_for_organiser(slug).id)
     _refused(ActionForm())
     found = registration_or_404(gathering, registration_id)
     try:
@@ -126,12 +127,12 @@ def promote(slug: str, registration_id: int):
         db.session.rollback()
         flash(_("%(name)s staat niet (meer) op de wachtlijst.", name=found.name), "warning")
     else:
-        db.session.commit()
         flash(_("%(name)s heeft een plek gekregen en krijgt daarover een e-mail.", name=found.name), "success")
     return _back_to_list(gathering)
 
 
 @bp.route("/gatherings/<slug>/registrations/<id:registration_id>/cancel", methods=["GET", "POST"])
+@writes
 @organiser_required
 def cancel(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
@@ -140,13 +141,13 @@ def cancel(slug: str, registration_id: int):
     if request.method == "GET":
         return render_template("attendance/cancel.html", gathering=gathering, registration=found, form=form)
     _refused(form)
+    lock_gathering(gathering.id)
     try:
         promoted = services.cancel_on_behalf(gathering, found.id)
     except services.ActionRefused:
         db.session.rollback()
         flash(_("Deze aanmelding was al geannuleerd."), "warning")
     else:
-        db.session.commit()
         flash(_("De aanmelding van %(name)s is geannuleerd.", name=found.name), "success")
         for person in promoted:
             flash(_("%(name)s kreeg de vrijgekomen plek.", name=person.name), "success")
@@ -154,6 +155,7 @@ def cancel(slug: str, registration_id: int):
 
 
 @bp.route("/gatherings/<slug>/registrations/new", methods=["GET", "POST"])
+@writes
 @organiser_required
 def add(slug: str):
     gathering = gathering_for_organiser(slug)
@@ -162,11 +164,10 @@ def add(slug: str):
         if not form.validate():
             return render_template("attendance/add.html", gathering=gathering, form=form), 422
         try:
-            result = services.add_by_hand(gathering, applicant(form))
+            result = services.add_by_hand(lock_gathering(gathering.id), applicant(form))
         except registration.RegistrationRefused as refused:
             show_refusal(form, refused)
             return render_template("attendance/add.html", gathering=gathering, form=form), 409
-        db.session.commit()
         person = result.registration
         if not result.created:
             flash(_("Met dit e-mailadres is al iemand aangemeld: %(name)s.", name=person.name), "warning")
@@ -179,6 +180,7 @@ def add(slug: str):
 
 
 @bp.route("/gatherings/<slug>/registrations/<id:registration_id>/needs", methods=["GET", "POST"])
+@writes
 @organiser_required
 def needs(slug: str, registration_id: int):
     gathering = gathering_for_organiser(slug)
@@ -188,7 +190,6 @@ def needs(slug: str, registration_id: int):
         if not form.validate():
             return render_template("attendance/needs.html", gathering=gathering, registration=found, form=form), 422
         services.update_needs(gathering, found.id, form.needs.data)
-        db.session.commit()
         flash(_("Opgeslagen wat %(name)s nodig heeft.", name=found.name), "success")
         return _back_to_list(gathering)
     return render_template("attendance/needs.html", gathering=gathering, registration=found, form=form)
@@ -199,7 +200,6 @@ def needs(slug: str, registration_id: int):
 def _record(gathering: Gathering, fmt: str, table: exports.ExportTable) -> None:
     exports.record_export(gathering, fmt, actor_id=current_user.id, actor_email=current_user.email,
                           row_count=len(table.rows))
-    db.session.commit()
 
 
 def _download(slug: str, fmt: str):
@@ -217,18 +217,21 @@ def _download(slug: str, fmt: str):
 
 
 @bp.post("/gatherings/<slug>/export.csv")
+@writes
 @organiser_required
 def export_csv(slug: str):
     return _download(slug, "csv")
 
 
 @bp.post("/gatherings/<slug>/export.xlsx")
+@writes
 @organiser_required
 def export_xlsx(slug: str):
     return _download(slug, "xlsx")
 
 
 @bp.post("/gatherings/<slug>/sign-in-list")
+@writes
 @organiser_required
 def sign_in_list(slug: str):
     gathering = gathering_for_organiser(slug)
@@ -251,6 +254,7 @@ def export_log():
 # -- messages -------------------------------------------------------------------
 
 @bp.route("/gatherings/<slug>/message", methods=["GET", "POST"])
+@writes
 @organiser_required
 def message(slug: str):
     gathering = gathering_for_organiser(slug)
@@ -261,7 +265,6 @@ def message(slug: str):
             return render_template("attendance/message.html", gathering=gathering, form=form, sizes=sizes), 422
         queued = services.message_registrants(gathering, form.audience.data, form.subject.data, form.body.data,
                                               form.sender_name.data)
-        db.session.commit()
         flash(ngettext("Het bericht gaat naar %(num)d persoon.", "Het bericht gaat naar %(num)d personen.",
                        queued), "success")
         return redirect(url_for(".registrations", slug=gathering.slug), code=303)

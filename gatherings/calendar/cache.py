@@ -9,7 +9,9 @@ every change of a gathering's row moves its ``changed_at``, see
 ``calendar._stamp_change``), the feed's name, BASE_URL and a fingerprint of
 what the code writes (``ics.format_fingerprint``). Whichever
 process first sees a new key builds the feed and stores bytes, ETag and
-Last-Modified under a write lock; the others serve what is stored.
+Last-Modified under a write lock, in a transaction of its own beside the
+request's (``database.side_transaction``: a feed request never commits its
+own); the others serve what is stored.
 
 Last-Modified is a high-water mark kept in the same row: when the bytes change
 it moves to the newest change time in the feed, and at least one second past
@@ -41,7 +43,7 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..database import begin_write, is_sqlite
+from ..database import is_sqlite, side_transaction
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import FeedCache
@@ -192,8 +194,8 @@ def cached_feed(feed: str, mark_name: str, make_mark: Callable[[], sa.Select], p
     body = build()
     etag = etag_of(body)
 
-    def current_key() -> str:
-        return key_of(db.session.execute(mark, params).one())[0]
+    def current_key(session) -> str:
+        return key_of(session.execute(mark, params).one())[0]
 
     last_modified = _store(feed, key, newest, etag, body if keep_body else None, current_key)
     if keep_body:
@@ -205,49 +207,43 @@ BUILD_CLAIM = timedelta(seconds=60)  # a builder that died is replaced after thi
 
 
 def _claim_build(feed: str) -> bool:
-    """Claim the (re)build of a stored feed; False when another request holds a live claim."""
+    """Claim the (re)build of a stored feed; False when another request holds a live claim.
+
+    In a transaction of its own (``side_transaction``): a feed request only reads, and never commits.
+    """
     now = utcnow()
-    begin_write()
-    try:
-        claimed = db.session.execute(
+    with side_transaction() as session:
+        return session.execute(
             sa.update(FeedCache)
             .where(FeedCache.feed == feed,
                    sa.or_(FeedCache.building_until.is_(None), FeedCache.building_until < now))
             .values(building_until=now + BUILD_CLAIM)
             .execution_options(synchronize_session=False)
         ).rowcount == 1
-        db.session.commit()
-        return claimed
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
-def _lock_row(feed: str) -> FeedCache:
+def _lock_row(session, feed: str) -> FeedCache:
     insert = sqlite_insert if is_sqlite() else pg_insert
-    db.session.execute(
+    session.execute(
         insert(FeedCache).values(feed=feed, change_key="", etag="", last_modified=EPOCH, built_at=utcnow())
         .on_conflict_do_nothing(index_elements=["feed"])
     )
     query = sa.select(FeedCache).where(FeedCache.feed == feed).execution_options(populate_existing=True)
     if not is_sqlite():
         query = query.with_for_update()
-    return db.session.scalars(query).one()
+    return session.scalars(query).one()
 
 
 def _store(feed: str, key: str, newest: datetime | None, etag: str, body: bytes | None,
-           current_key: Callable[[], str]) -> datetime:
-    """Record a build under the row's write lock; returns the feed's Last-Modified."""
-    begin_write()
-    try:
-        row = _lock_row(feed)
+           current_key: Callable[[Any], str]) -> datetime:
+    """Record a build under the row's write lock, in a transaction of its own; returns the feed's Last-Modified."""
+    with side_transaction() as session:
+        row = _lock_row(session, feed)
         row.building_until = None
-        if current_key() != key:
+        if current_key(session) != key:
             # The data moved on while we built: leave the row to the next build and
             # answer with the current high-water mark (our bytes are only moments old).
-            last_modified = max(row.last_modified, whole_seconds(newest or utcnow()))
-            db.session.commit()
-            return last_modified
+            return max(row.last_modified, whole_seconds(newest or utcnow()))
         if row.etag == etag:
             # Same bytes from different data (a change nobody sees): keep Last-Modified.
             row.change_key = key
@@ -258,9 +254,4 @@ def _store(feed: str, key: str, newest: datetime | None, etag: str, body: bytes 
             row.change_key, row.etag, row.last_modified = key, etag, candidate
             row.body = body
             row.built_at = utcnow()
-        last_modified = row.last_modified
-        db.session.commit()
-        return last_modified
-    except BaseException:
-        db.session.rollback()
-        raise
+        return row.last_modified

@@ -96,7 +96,7 @@ def gathering_uid(gathering) -> str:
 
 
 def gathering_url(gathering) -> str:
-    return public_url("public.gathering", slug=gathering.slug)
+    return public_url("registration.gathering", slug=gathering.slug)
 
 
 # --- one event ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.models import KINDS, Gathering, Theme
+from ..database import side_transaction
 from ..extensions import db
 from ..registration.models import Registration
 from ..timeutil import UTCDateTime, utcnow
@@ -239,8 +240,30 @@ def _insert_live_token(email_key: str) -> FeedToken | None:
         return None
 
 
+def live_feed_token(email_key: str) -> str | None:
+    """The address's live personal-feed token, if one was made (reads only: for pages a GET shows)."""
+    row = _live_token(email_key)
+    return row.token if row is not None else None
+
+
+def make_feed_token(email_key: str) -> str:
+    """The address's live personal-feed token; the first time, made in a transaction of its own.
+
+    For the /my page, a GET, whose own transaction never commits (``database.side_transaction``).
+    """
+    token = live_feed_token(email_key)
+    if token is not None:
+        return token
+    try:
+        with side_transaction() as session:
+            session.add(FeedToken(email_key=email_key))
+    except IntegrityError:
+        pass  # another request made one at the same moment: that one is it
+    return live_feed_token(email_key)
+
+
 def feed_token_for(email_key: str) -> str:
-    """The live personal-feed token of an address, made on first use. Flushes; the caller commits."""
+    """The live personal-feed token of an address, made on first use. Flushes; the unit of work commits."""
     row = _live_token(email_key) or _insert_live_token(email_key) or _live_token(email_key)
     return row.token
 

@@ -6,7 +6,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask import abort
 
-from ..database import write_lock_first
+from ..database import write_lock_first, write_lock_row
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import KINDS, Gathering, Theme
@@ -23,13 +23,24 @@ def _visible_by_slug() -> sa.Select:
 def get_visible_gathering(slug: str, *, write_lock: bool = False) -> Gathering:
     """The published or cancelled gathering ``slug``, else a 404.
 
-    ``write_lock``: hold its write lock until the transaction ends (see ``database.write_lock_first``),
+    ``write_lock``: hold its write lock until the unit of work ends (see ``database.write_lock_first``),
     for a request that is going to change who has a seat: it is then found and locked in one query.
     """
     if write_lock:
         gathering = write_lock_first(_visible_by_slug(), {"slug": slug})
     else:
         gathering = db.session.scalars(_visible_by_slug(), {"slug": slug}).first()
+    if gathering is None:
+        abort(404)
+    return gathering
+
+
+def lock_gathering(gathering_id: int) -> Gathering:
+    """Gathering ``gathering_id`` read fresh and write-locked until the unit of work ends, else a 404.
+
+    What a view that changes who has a seat calls once, before it hands the gathering to the services.
+    """
+    gathering = write_lock_row(Gathering, gathering_id)
     if gathering is None:
         abort(404)
     return gathering

@@ -60,7 +60,7 @@ def _gathering_context(gathering: Gathering) -> dict:
         "when": when(gathering.starts_at, gathering.ends_at),
         "place": place,
         "online_url": gathering.online_url,
-        "gathering_url": public_url("public.gathering", slug=gathering.slug),
+        "gathering_url": public_url("registration.gathering", slug=gathering.slug),
         "organiser": gathering.host.name if gathering.host else _("de organisatie van de bijeenkomst"),
         "contact": contact_of(gathering),
     }

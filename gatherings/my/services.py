@@ -16,6 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..calendar.models import FeedToken
 from ..calendar.services import forget_unused_feed_tokens
+from ..catalogue.models import Gathering
+from ..database import write_lock_row
 from ..extensions import db
 from ..mail import services as mail_services
 from ..mail.models import OutboxMessage
@@ -37,7 +39,6 @@ def _key(email: str | None) -> str:
 def registrations_of(email_key: str) -> list[Registration]:
     if not email_key:
         return []
-    from ..catalogue.models import Gathering
 
     return list(db.session.scalars(
         sa.select(Registration).join(Gathering, Registration.gathering_id == Gathering.id)
@@ -183,13 +184,15 @@ def erase(email_key: str, now: datetime | None = None) -> int:
     Cancelling goes through the registration service, so waiting people are
     promoted and told. The cancellation messages for the erased person are
     dropped with the rest of their mail: after this, nothing is sent to them.
-    Returns how many registrations were anonymised. The caller commits.
+    Returns how many registrations were anonymised. Flushes; the unit of work commits.
     """
     now = now or utcnow()
     registrations = registrations_of(email_key)
-    for registration in registrations:
+    # Several gatherings: each is locked here, in the order of their ids (two erasures never wait on each other).
+    for registration in sorted(registrations, key=lambda r: (r.gathering_id, r.id)):
         if registration.is_active:
-            registration_services.cancel(registration.id, now=now)
+            registration_services.cancel(write_lock_row(Gathering, registration.gathering_id), registration.id,
+                                         now=now)
     for registration in registrations:
         anonymise(registration, now)
     forget_address(email_key)

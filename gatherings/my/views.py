@@ -4,7 +4,8 @@ import json
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import db, limiter
+from ..database import writes
+from ..extensions import limiter
 from ..limits import address_key, no_valid_address
 from . import services
 from .forms import AccessLinkForm, EraseForm
@@ -26,6 +27,7 @@ def request_link():
 
 
 @bp.post("/my")
+@writes
 @limiter.limit(lambda: current_app.config.get("MY_LINK_LIMIT_CLIENT", "30 per hour"))
 @limiter.limit(lambda: current_app.config.get("MY_LINK_LIMIT_ADDRESS", "5 per hour"), key_func=address_key,
                exempt_when=no_valid_address, scope="my-link-email")
@@ -34,7 +36,6 @@ def request_link_post():
     if not form.validate():
         return render_template("my/request.html", form=form), 422
     services.request_access_link(form.email.data)
-    db.session.commit()
     # The same answer, after the same work, whether or not the address is known: the mail sender
     # looks it up (issue 9: a slower answer for known addresses told who is registered).
     return redirect(url_for("my.sent"), code=303)
@@ -59,11 +60,10 @@ def page(token: str):
     email_key = _access_or_abort(token)
     from ..registration.services import waitlist_position
 
-    from ..calendar.services import feed_token_for
+    from ..calendar.services import make_feed_token
 
     registrations = services.registrations_of(email_key)
-    feed_token = feed_token_for(email_key)
-    db.session.commit()  # the feed token is made on first visit
+    feed_token = make_feed_token(email_key)  # on the first visit, in a transaction of its own
     return _private(make_response(render_template(
         "my/page.html", token=token, email=email_key, registrations=registrations,
         positions={r.id: waitlist_position(r) for r in registrations},
@@ -72,13 +72,13 @@ def page(token: str):
 
 
 @bp.post("/my/<token>/feed/renew")
+@writes
 def feed_renew(token: str):
     """A new personal feed address; the old one answers 410 Gone from now on."""
     from ..calendar.services import renew_feed_token
 
     email_key = _access_or_abort(token)
     renew_feed_token(email_key)
-    db.session.commit()
     flash(_("Er is een nieuwe agenda-link gemaakt. De oude link werkt niet meer."), "success")
     return redirect(url_for("my.page", token=token), code=303)
 
@@ -94,12 +94,12 @@ def export(token: str):
 
 
 @bp.route("/my/<token>/erase", methods=["GET", "POST"])
+@writes
 def erase(token: str):
     email_key = _access_or_abort(token)
     form = EraseForm()
     if request.method == "POST" and form.validate() and form.confirm.data == "yes":
         services.erase(email_key)
-        db.session.commit()
         return _private(make_response(render_template("my/erased.html")))
     registrations = services.registrations_of(email_key)
     return _private(make_response(render_template(

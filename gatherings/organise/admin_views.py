@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..catalogue.models import HostOrganisation, Theme
+from ..database import writes
 from ..extensions import db
 from . import accounts, password_links
 from .access import admin_required
@@ -45,6 +46,7 @@ def organisers():
 
 
 @bp.post("/organisers")
+@writes
 @admin_required
 def create_organiser():
     form = OrganiserForm()
@@ -61,7 +63,6 @@ def create_organiser():
         db.session.rollback()
         getattr(form, error.field).errors = [str(error)]
         return _organisers_page(form, 422)
-    db.session.commit()
     if form.invite.data:
         flash(_("Het account van %(email)s is aangemaakt. Er gaat een uitnodiging per e-mail naartoe, met een link "
                 "om zelf een wachtwoord te kiezen.", email=organiser.email), "success")
@@ -82,12 +83,12 @@ def _switch(organiser_id: int, change, done_on: str, done_off: str):
     except accounts.AccountError as error:
         db.session.rollback()
         return _organisers_page(status=409, error=str(error))
-    db.session.commit()
     flash((done_on if on else done_off) % {"email": organiser.email}, "success")
     return redirect(url_for("organise_admin.organisers"), code=303)
 
 
 @bp.post("/organisers/<id:organiser_id>/active")
+@writes
 @admin_required
 def set_active(organiser_id: int):
     return _switch(organiser_id, accounts.set_active,
@@ -96,6 +97,7 @@ def set_active(organiser_id: int):
 
 
 @bp.post("/organisers/<id:organiser_id>/admin")
+@writes
 @admin_required
 def set_admin(organiser_id: int):
     return _switch(organiser_id, accounts.set_admin,
@@ -104,6 +106,7 @@ def set_admin(organiser_id: int):
 
 
 @bp.route("/organisers/<id:organiser_id>/password", methods=["GET", "POST"])
+@writes
 @admin_required
 def reset_password(organiser_id: int):
     organiser = _organiser_or_404(organiser_id)
@@ -112,7 +115,6 @@ def reset_password(organiser_id: int):
         if not form.validate():
             return render_template("organise/admin/reset_password.html", form=form, organiser=organiser), 422
         accounts.change_password(organiser, form.password.data)
-        db.session.commit()
         flash(_("%(email)s heeft een nieuw wachtwoord. Geef het op een veilige manier door.",
                 email=organiser.email), "success")
         return redirect(url_for("organise_admin.organisers"), code=303)
@@ -149,7 +151,6 @@ def _thing_form(kind: str, item=None):
             item = spec["model"]()
             db.session.add(item)
         form.populate_obj(item)
-        db.session.commit()
         flash(spec["saved"](), "success")
         return redirect(url_for(f"organise_admin.{kind}"), code=303)
     return render_template("organise/admin/thing_form.html", form=form, kind=kind, heading=heading, item=item)
@@ -169,12 +170,14 @@ def themes():
 
 
 @bp.route("/themes/new", methods=["GET", "POST"])
+@writes
 @admin_required
 def new_theme():
     return _thing_form("themes")
 
 
 @bp.route("/themes/<id:theme_id>/edit", methods=["GET", "POST"])
+@writes
 @admin_required
 def edit_theme(theme_id: int):
     return _thing_form("themes", _get_or_404(Theme, theme_id))
@@ -187,12 +190,14 @@ def hosts():
 
 
 @bp.route("/hosts/new", methods=["GET", "POST"])
+@writes
 @admin_required
 def new_host():
     return _thing_form("hosts")
 
 
 @bp.route("/hosts/<id:host_id>/edit", methods=["GET", "POST"])
+@writes
 @admin_required
 def edit_host(host_id: int):
     return _thing_form("hosts", _get_or_404(HostOrganisation, host_id))

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from ..extensions import db
+from ..database import unit_of_work
 from . import accounts
 
 organiser_cli = AppGroup("organiser", help="Organisatoraccounts beheren.")
@@ -30,10 +30,9 @@ def add_command(email: str, admin: bool, name: str) -> None:
     """Maak een organisator aan; het wachtwoord wordt gevraagd (of gelezen van standaardinvoer)."""
     password = _read_password()
     try:
-        organiser = accounts.create_organiser(email, password, admin=admin, name=name)
+        with unit_of_work():
+            organiser = accounts.create_organiser(email, password, admin=admin, name=name)
     except accounts.AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error))
-    db.session.commit()
     role = _("beheerder") if organiser.is_admin else _("organisator")
     click.echo(_("%(email)s is aangemaakt als %(role)s.", email=organiser.email, role=role))

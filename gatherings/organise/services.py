@@ -1,11 +1,12 @@
 """Running gatherings: create, change, duplicate, publish, cancel.
 
-Changes take the gathering's write lock first (as registration does), so a
-capacity check and a registration cannot pass each other. A change of date,
+Changes to a gathering are made on the gathering write-locked by the view's unit
+of work (as registration is), so a capacity check and a registration cannot
+pass each other. A change of date,
 time or place of a published gathering raises the calendar SEQUENCE and sends
 ``gathering_changed``; cancelling sends ``gathering_cancelled``. The mail area
-listens and queues the messages in the same transaction. Functions flush and
-leave the commit to the caller.
+listens and queues the messages in the same transaction. Functions flush; the
+unit of work commits.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 
 from ..catalogue import signals
 from ..catalogue.models import GROUPS, Gathering
-from ..database import write_lock_row
+from ..database import require_write_lock
 from ..extensions import db
 from ..registration import services as registration
 from ..registration.models import Registration
@@ -118,11 +119,9 @@ def _seats_grew(before: dict, gathering: Gathering) -> bool:
         (getattr(gathering, f"allot_{g}") or 0) > (before[f"allot_{g}"] or 0) for g in GROUPS)
 
 
-def update_gathering(gathering_id: int, values: dict, *, organiser_ids=None) -> ChangeResult:
-    """Change a gathering; tell attendees about a new date, time or place; fill seats that were added."""
-    gathering = write_lock_row(Gathering, gathering_id)
-    if gathering is None:
-        raise LookupError(gathering_id)
+def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) -> ChangeResult:
+    """Change the write-locked ``gathering``; tell attendees about a new date, time or place; fill added seats."""
+    require_write_lock(gathering)
     data = {k: values[k] for k in EDITABLE_FIELDS if k in values}
     data["slug"] = data.get("slug") or gathering.slug
     if gathering.status != "draft" and data["slug"] != gathering.slug:
@@ -148,7 +147,7 @@ def update_gathering(gathering_id: int, values: dict, *, organiser_ids=None) -> 
     if result.changes:
         signals.gathering_changed.send(gathering, changes=result.changes)
     if gathering.status == "published" and _seats_grew(before, gathering):
-        result.promoted = registration.fill_from_waitlist(gathering.id)
+        result.promoted = registration.fill_from_waitlist(gathering)
     return result
 
 
@@ -164,10 +163,8 @@ def duplicate_gathering(gathering_id: int, *, by: Organiser) -> Gathering:
     return create_gathering(data, organiser_ids=ids, by=by)
 
 
-def publish_gathering(gathering_id: int) -> Gathering:
-    gathering = write_lock_row(Gathering, gathering_id)
-    if gathering is None:
-        raise LookupError(gathering_id)
+def publish_gathering(gathering: Gathering) -> Gathering:
+    require_write_lock(gathering)
     if gathering.status == "cancelled":
         raise GatheringRefused(_("Deze bijeenkomst gaat niet door en kan niet meer gepubliceerd worden."))
     if gathering.status == "published":
@@ -178,11 +175,9 @@ def publish_gathering(gathering_id: int) -> Gathering:
     return gathering
 
 
-def cancel_gathering(gathering_id: int, message: str = "") -> Gathering:
-    """The gathering does not take place; registrants are told (with ``message``) when it was published."""
-    gathering = write_lock_row(Gathering, gathering_id)
-    if gathering is None:
-        raise LookupError(gathering_id)
+def cancel_gathering(gathering: Gathering, message: str = "") -> Gathering:
+    """The write-locked ``gathering`` does not take place; registrants are told (with ``message``) if it was published."""
+    require_write_lock(gathering)
     if gathering.status == "cancelled":
         raise GatheringRefused(_("Deze bijeenkomst was al afgelast."))
     was_published = gathering.status == "published"

@@ -8,6 +8,8 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..catalogue.models import Gathering, HostOrganisation, Theme
+from ..catalogue.services import lock_gathering
+from ..database import writes
 from ..extensions import db
 from ..inputs import local_target
 from ..registration.services import availability, availability_for
@@ -43,6 +45,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@writes
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("organise.index"))
@@ -60,7 +63,6 @@ def login():
             if organiser is not None:
                 next_url = _safe_next(request.args.get("next"))
                 log_in(organiser)
-                db.session.commit()
                 return redirect(next_url, code=303)
             attempts.count_failure(counters)
             form.form_errors.append(_("Het e-mailadres of het wachtwoord klopt niet."))
@@ -71,25 +73,26 @@ def login():
 
 
 @bp.post("/logout")
+@writes
 def logout():
     log_out()
-    db.session.commit()
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("organise.login"), code=303)
 
 
 @bp.post("/logout/everywhere")
+@writes
 @organiser_required
 def logout_everywhere():
     # A new account token ends every session of this account, wherever its cookie is.
     login_sessions.end_all(current_user)
     log_out()
-    db.session.commit()
     flash(_("U bent op alle apparaten uitgelogd."), "success")
     return redirect(url_for("organise.login"), code=303)
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@writes
 @organiser_required
 def password():
     form = PasswordForm(organiser=current_user)
@@ -110,7 +113,6 @@ def password():
         organiser = current_user._get_current_object()
         accounts.change_password(organiser, form.new_password.data)  # ends every session of the account
         log_in(organiser)  # and this browser goes on in a new one
-        db.session.commit()
         flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten moet u opnieuw inloggen."), "success")
         return redirect(url_for("organise.index"), code=303)
     return render_template("organise/password.html", form=form)
@@ -218,6 +220,7 @@ def _refused(form, refused: services.GatheringRefused) -> None:
 
 
 @bp.route("/gatherings/new", methods=["GET", "POST"])
+@writes
 @organiser_required
 def new_gathering():
     form = _gathering_form()
@@ -227,12 +230,12 @@ def new_gathering():
     if not form.validate():
         return render_template("organise/gathering_form.html", form=form, gathering=None), 422
     gathering = services.create_gathering(form.values(), organiser_ids=form.organiser_ids.data, by=current_user)
-    db.session.commit()
     flash(_("De bijeenkomst is opgeslagen als concept. Publiceer haar als alles klopt."), "success")
     return redirect(url_for("organise.gathering", slug=gathering.slug), code=303)
 
 
 @bp.route("/gatherings/<slug>/edit", methods=["GET", "POST"])
+@writes
 @organiser_required
 def edit_gathering(slug: str):
     gathering = gathering_for_organiser(slug)
@@ -247,12 +250,12 @@ def edit_gathering(slug: str):
     if not form.validate():
         return render_template("organise/gathering_form.html", form=form, gathering=gathering), 422
     try:
-        result = services.update_gathering(gathering.id, form.values(), organiser_ids=form.organiser_ids.data)
+        result = services.update_gathering(lock_gathering(gathering.id), form.values(),
+                                           organiser_ids=form.organiser_ids.data)
     except services.GatheringRefused as refused:
         db.session.rollback()
         _refused(form, refused)
         return render_template("organise/gathering_form.html", form=form, gathering=gathering), 409
-    db.session.commit()
     if result.changes:
         flash(_("De wijzigingen zijn opgeslagen. De aangemelde mensen krijgen een e-mail met de nieuwe gegevens."),
               "success")
@@ -265,30 +268,31 @@ def edit_gathering(slug: str):
 
 
 @bp.post("/gatherings/<slug>/duplicate")
+@writes
 @organiser_required
 def duplicate_gathering(slug: str):
     gathering = gathering_for_organiser(slug)
     copy = services.duplicate_gathering(gathering.id, by=current_user)
-    db.session.commit()
     flash(_("Dit is een kopie, opgeslagen als concept. Pas de datum en andere gegevens aan."), "success")
     return redirect(url_for("organise.edit_gathering", slug=copy.slug), code=303)
 
 
 @bp.post("/gatherings/<slug>/publish")
+@writes
 @organiser_required
 def publish_gathering(slug: str):
     gathering = gathering_for_organiser(slug)
     try:
-        services.publish_gathering(gathering.id)
+        services.publish_gathering(lock_gathering(gathering.id))
     except services.GatheringRefused as refused:
         db.session.rollback()
         return _show(gathering, refused.message, status=409)
-    db.session.commit()
     flash(_("De bijeenkomst is gepubliceerd en staat nu op de website."), "success")
     return redirect(url_for("organise.gathering", slug=gathering.slug), code=303)
 
 
 @bp.route("/gatherings/<slug>/cancel", methods=["GET", "POST"])
+@writes
 @organiser_required
 def cancel_gathering(slug: str):
     gathering = gathering_for_organiser(slug)
@@ -302,8 +306,7 @@ def cancel_gathering(slug: str):
     if not form.validate():
         return render_template("organise/cancel.html", form=form, gathering=gathering,
                                seats=availability(gathering)), 422
-    services.cancel_gathering(gathering.id, form.message.data or "")
-    db.session.commit()
+    services.cancel_gathering(lock_gathering(gathering.id), form.message.data or "")
     flash(_("De bijeenkomst is afgelast. De aangemelde mensen krijgen een e-mail."), "success")
     return redirect(url_for("organise.gathering", slug=gathering.slug), code=303)
 

@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from ..extensions import db
+from ..database import unit_of_work
 from . import services
 
 privacy_cli = AppGroup("privacy", help="Privacy: remove personal data that is no longer needed.")
@@ -11,7 +11,7 @@ privacy_cli = AppGroup("privacy", help="Privacy: remove personal data that is no
 @privacy_cli.command("purge")
 def purge_command():
     """Anonymise registrations of gatherings that ended more than RETENTION_DAYS ago."""
-    count = services.purge()
-    db.session.commit()
+    with unit_of_work():
+        count = services.purge()
     click.echo(f"privacy purge: {count} registrations anonymised "
                f"(gatherings ended before {services.retention_cutoff():%Y-%m-%d}).")

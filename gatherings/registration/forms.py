@@ -63,14 +63,25 @@ class RegistrationForm(FlaskForm):
 
     def __init__(self, *args, perspective_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.perspective_required = perspective_required
+        self.perspective_required = False
         self.perspective.choices = list(self.perspective.choices)
         if perspective_required:
-            self.perspective.choices = [c for c in self.perspective.choices if c.value != NOT_SAID]
-            # Not Optional() with a validate_perspective(): Optional stops the chain on an empty answer,
-            # so the message came only in a second round, after the other fields were right.
-            self.perspective.validators = [
-                InputRequired(_l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."))]
+            self.require_perspective()
+
+    def require_perspective(self, *, check: bool = False) -> None:
+        """In a mixed session the perspective decides the seat: required, and "rather not say" is not offered.
+
+        The POST validates before it knows the gathering (see registration.views.register);
+        ``check`` validates the answer again on these terms, for a form that comes back.
+        """
+        self.perspective_required = True
+        self.perspective.choices = [c for c in self.perspective.choices if c.value != NOT_SAID]
+        # Not Optional() with a validate_perspective(): Optional stops the chain on an empty answer,
+        # so the message came only in a second round, after the other fields were right.
+        self.perspective.validators = [
+            InputRequired(_l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."))]
+        if check:
+            self.perspective.validate(self)
 
     @property
     def is_spam(self) -> bool:

@@ -1,9 +1,12 @@
 """Registration rules: capacity, waiting list, promotion, cancellation.
 
-Every function that can change who has a seat first takes the gathering's write
-lock (``write_lock_row``) and decides inside that transaction. Functions flush
-and leave the commit to the caller (the request or the CLI command), so that an
-outbox row written by a signal receiver is committed together with the change.
+Every function that can change who has a seat is given the gathering already
+write-locked by its caller (the view or command that opened the unit of work:
+``catalogue.services.lock_gathering`` or ``get_visible_gathering(...,
+write_lock=True)``), checks that it is (``require_write_lock``) and decides
+under that lock. Functions flush and never commit: the unit of work does, so
+that an outbox row written by a signal receiver is committed together with the
+change, or not at all.
 """
 from __future__ import annotations
 
@@ -13,10 +16,12 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..catalogue.models import GROUPS, Gathering
-from ..database import write_lock_row
+from ..database import require_write_lock
 from ..extensions import db
 from ..timeutil import utcnow
 from . import signals
@@ -25,11 +30,31 @@ from .perspectives import PERSPECTIVES, group_of
 
 
 class RegistrationRefused(Exception):
-    """The gathering does not take this registration; ``reason`` says why."""
+    """The gathering does not take this registration; ``reason`` says why, ``message`` says it to a person."""
+
+    MESSAGES = {
+        "not_yet_open": _l("De aanmelding is nog niet open."),
+        "closed": _l("De aanmelding is gesloten."),
+        "past": _l("Deze bijeenkomst is al geweest."),
+        "cancelled": _l("Deze bijeenkomst gaat niet door."),
+        "draft": _l("Deze bijeenkomst is nog niet gepubliceerd."),
+        "perspective_required": _l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."),
+    }
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+    @property
+    def about_the_gathering(self) -> bool:
+        """The gathering's state refuses (409); else the applicant's answers do (422, at the field)."""
+        return self.reason != "perspective_required"
+
+    @property
+    def message(self) -> str:
+        """In the current language."""
+        message = self.MESSAGES.get(self.reason)
+        return str(message) if message is not None else _("Aanmelden kan nu niet.")
 
 
 @dataclass
@@ -42,14 +67,22 @@ class Applicant:
     consent_version: str | None = None
     # Who sent the form (see the view); None for organiser adds, walk-ins and requests without a session.
     submission_key: str | None = None
+    # Tokens of the registrations this browser made before (kept in its session).
+    own_tokens: frozenset[str] = frozenset()
 
 
 @dataclass
 class RegisterResult:
     registration: Registration
     created: bool
-    # Not created, because this very submission was stored already: the browser's earlier click (same key).
+    # Not created, because this browser's registration was stored already: an earlier click (same
+    # submission key) or a registration it made before (its token is among the applicant's own).
     repeated: bool = False
+
+    @property
+    def duplicate(self) -> bool:
+        """Someone else's registration has this address: nothing was created, and its owner is told."""
+        return not self.created and not self.repeated
 
 
 @dataclass
@@ -213,21 +246,22 @@ def _fill_from_waitlist(gathering: Gathering, now: datetime) -> list[Registratio
     return promoted
 
 
-def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
+def register(gathering: Gathering, applicant: Applicant, *, source: str = "form",
              now: datetime | None = None) -> RegisterResult:
-    """Register ``applicant``: a seat if one is free, else the waiting list.
+    """Register ``applicant`` for the write-locked ``gathering``: a seat if one is free, else the waiting list.
 
     A second active registration for the same address creates nothing; the
     existing one is returned with ``created=False``, and ``repeated=True`` when
-    it was stored with the applicant's own ``submission_key`` (the same browser
-    sent the same form again, as in a double click).
+    it is the applicant's own (stored with their ``submission_key``: the same
+    browser sent the same form again, as in a double click; or one of their
+    ``own_tokens``). Otherwise it is someone else's (``duplicate``): a form
+    registration then sends ``registration_duplicate``, so that the address's
+    owner is mailed their own link.
     """
-    gathering = write_lock_row(Gathering, gathering_id)
+    require_write_lock(gathering)
     # The time is read while holding the lock, so that the waiting-list order (by waitlisted_at)
     # is the order in which registrations were decided and nobody later slips in ahead.
     now = now or utcnow()
-    if gathering is None:
-        raise RegistrationRefused("unknown")
     state = gathering.registration_state(now)
     by_organiser = source != "form"
     refused = state in ("draft", "cancelled", "past") or (state != "open" and not by_organiser)
@@ -248,8 +282,13 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
         ).first()
         if existing is not None:
             mine = applicant.submission_key
-            repeated = bool(mine) and hmac.compare_digest(existing.submission_key or "", mine)
-            return RegisterResult(existing, created=False, repeated=repeated)
+            repeated = (bool(mine) and hmac.compare_digest(existing.submission_key or "", mine)
+                        or existing.token in applicant.own_tokens)
+            result = RegisterResult(existing, created=False, repeated=repeated)
+            if result.duplicate and source == "form":
+                # The owner of the address is mailed their own link; the form shows a neutral page.
+                signals.registration_duplicate.send(existing)
+            return result
     if avail.total.waitlisted and avail.seats_left > 0:
         # A seat freed by a raised capacity goes to who waited first. (Counted once: the lock keeps the
         # counts still, and this is the hot path of the opening rush.)
@@ -286,14 +325,23 @@ def register(gathering_id: int, applicant: Applicant, *, source: str = "form",
     return RegisterResult(registration, created=True)
 
 
-def cancel(registration_id: int, *, by_organiser: bool = False, now: datetime | None = None) -> list[Registration]:
-    """Cancel a registration; a freed seat goes at once to the first who fits. Returns who was promoted."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        raise LookupError(registration_id)
-    gathering = write_lock_row(Gathering, registration.gathering_id)
-    now = now or utcnow()  # under the lock, as in register()
+def _locked_registration(gathering: Gathering, registration_id: int) -> Registration:
+    require_write_lock(gathering)
+    # Read again under the lock: its status may have changed since the caller looked it up.
     registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration is None or registration.gathering_id != gathering.id:
+        raise LookupError(registration_id)
+    return registration
+
+
+def cancel(gathering: Gathering, registration_id: int, *, by_organiser: bool = False,
+           now: datetime | None = None) -> list[Registration]:
+    """Cancel a registration of the write-locked ``gathering``; a freed seat goes at once to the first who fits.
+
+    Returns who was promoted.
+    """
+    registration = _locked_registration(gathering, registration_id)
+    now = now or utcnow()  # under the lock, as in register()
     if registration.status == "cancelled":
         return []
     freed_seat = registration.status == "confirmed"
@@ -306,23 +354,19 @@ def cancel(registration_id: int, *, by_organiser: bool = False, now: datetime | 
     return []
 
 
-def fill_from_waitlist(gathering_id: int, *, now: datetime | None = None) -> list[Registration]:
-    """After capacity was raised: promote as many waiting registrations as now fit."""
-    gathering = write_lock_row(Gathering, gathering_id)
+def fill_from_waitlist(gathering: Gathering, *, now: datetime | None = None) -> list[Registration]:
+    """After capacity was raised: promote as many waiting registrations of the write-locked ``gathering`` as now fit."""
+    require_write_lock(gathering)
     now = now or utcnow()  # under the lock, as in register()
     if gathering.status != "published" or gathering.starts_at <= now:
         return []
     return _fill_from_waitlist(gathering, now)
 
 
-def promote(registration_id: int, *, now: datetime | None = None) -> Registration:
+def promote(gathering: Gathering, registration_id: int, *, now: datetime | None = None) -> Registration:
     """An organiser gives a waiting registration a seat, also beyond capacity if they so decide."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        raise LookupError(registration_id)
-    write_lock_row(Gathering, registration.gathering_id)
+    registration = _locked_registration(gathering, registration_id)
     now = now or utcnow()  # under the lock, as in register()
-    registration = db.session.get(Registration, registration_id, populate_existing=True)
     if registration.status == "waitlisted":
         _confirm(registration, now)
         db.session.flush()

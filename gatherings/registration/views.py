@@ -1,4 +1,4 @@
-"""Register for a gathering, and a participant's own registration page."""
+"""A gathering's page with its registration form, the form's POST, and a participant's own registration page."""
 import hashlib
 import hmac
 
@@ -6,31 +6,58 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
-from ..catalogue.services import get_visible_gathering
-from ..database import read_only
-from ..extensions import db, limiter
+from ..catalogue.models import Gathering
+from ..catalogue.services import get_visible_gathering, lock_gathering
+from ..database import read_only, unit_of_work, writes
+from ..extensions import limiter
 from ..limits import over_address_limit
+from ..ops.pages import PageCache, request_key, row_values
 from . import services
 from .forms import RegistrationForm
+from .perspectives import GROUP_LABELS
 
 bp = Blueprint("registration", __name__)
-
-REFUSAL_MESSAGES = {
-    "not_yet_open": lambda: _("De aanmelding is nog niet open."),
-    "closed": lambda: _("De aanmelding is gesloten."),
-    "past": lambda: _("Deze bijeenkomst is al geweest."),
-    "cancelled": lambda: _("Deze bijeenkomst gaat niet door."),
-    "draft": lambda: _("Deze bijeenkomst is nog niet gepubliceerd."),
-}
+gathering_pages = PageCache("gathering")
 OWN_TOKENS = "own_registrations"
+
+
+def _gathering_page(gathering: Gathering, form: RegistrationForm, status: int = 200, *,
+                    seats: services.Availability | None = None, state: str | None = None):
+    if gathering.is_mixed and not form.perspective_required:
+        # A form that comes back: checked on the terms of a mixed session (see RegistrationForm.require_perspective).
+        form.require_perspective(check=form.is_submitted())
+    return render_template(
+        "registration/gathering.html",
+        gathering=gathering,
+        form=form,
+        seats=seats or services.availability(gathering),
+        state=state or gathering.registration_state(),
+        group_labels=GROUP_LABELS,
+    ), status
+
+
+@bp.get("/gatherings/<slug>")
+@read_only
+def gathering(slug: str):
+    gathering = get_visible_gathering(slug)
+    if "_flashes" in session:  # a notice for this visitor only
+        return _gathering_page(gathering, RegistrationForm())
+    seats = services.availability(gathering)
+    state = gathering.registration_state()
+    key = ("gathering", *request_key(), state, row_values(gathering),
+           gathering.theme.name if gathering.theme else None, gathering.host.name if gathering.host else None,
+           seats.seats_left, tuple((group, s.seats_left) for group, s in seats.groups.items()))
+    return gathering_pages.render(
+        key, lambda: _gathering_page(gathering, RegistrationForm(), seats=seats, state=state)[0])
 
 
 @bp.after_request
 def _private(response):
     # A registration's pages, their forms' answers and the redirect to them carry a personal token:
-    # never in a shared cache or a search engine.
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    response.headers.setdefault("X-Robots-Tag", "noindex")
+    # never in a shared cache or a search engine. The gathering's own page is public.
+    if request.endpoint != "registration.gathering":
+        response.headers.setdefault("Cache-Control", "private, no-store")
+        response.headers.setdefault("X-Robots-Tag", "noindex")
     return response
 
 
@@ -55,6 +82,19 @@ def _submission_key(gathering_id: int) -> str | None:
     return hmac.new(app_key, f"submission:{gathering_id}:{secret}".encode(), hashlib.sha256).hexdigest()
 
 
+def _applicant(form: RegistrationForm, gathering: Gathering) -> services.Applicant:
+    return services.Applicant(
+        name=form.name.data,
+        email=form.email.data,
+        perspective=form.perspective.data,
+        organisation=form.organisation.data or "",
+        needs=form.needs.data or "",
+        consent_version=current_app.config["CONSENT_VERSION"],
+        submission_key=_submission_key(gathering.id),
+        own_tokens=frozenset(session.get(OWN_TOKENS, ())),
+    )
+
+
 def _remember_own(token: str) -> None:
     # The browser that created a registration may see it again after a double submit.
     own = [t for t in session.get(OWN_TOKENS, []) if t != token][-9:]
@@ -64,60 +104,34 @@ def _remember_own(token: str) -> None:
 @bp.post("/gatherings/<slug>/register")
 @limiter.limit("120 per minute")  # per client: a whole office behind one address still gets in
 def register(slug: str):
-    from ..public.views import render_gathering
-
     # Every registration of the opening rush waits for the gathering's lock, so it is held only for
-    # deciding and writing: the form is checked first (as for a gathering without allotments), then
-    # the gathering is found and locked in one query (services.register finds the lock held).
+    # deciding and writing: the form is checked before the unit of work begins. Whether the gathering
+    # needs a perspective is decided under the lock (RegistrationRefused "perspective_required").
     form = RegistrationForm()
-    if not form.validate() or form.is_spam:
-        gathering = get_visible_gathering(slug)
-        if gathering.is_mixed:
-            form = RegistrationForm(perspective_required=True)
-        if not form.validate():
-            return render_gathering(gathering, form, status=422)
+    if not form.validate():
+        return _gathering_page(get_visible_gathering(slug), form, status=422)
+    if form.is_spam:
         current_app.logger.info("honeypot filled on %s; nothing stored", slug)
-        return render_template("registration/received.html", gathering=gathering)
+        return render_template("registration/received.html", gathering=get_visible_gathering(slug))
     wait = over_address_limit(ADDRESS_LIMIT, "register-email", form.email.data)
     if wait is not None:
         raise TooManyRequests(retry_after=wait)
-    gathering = get_visible_gathering(slug, write_lock=True)
-    if gathering.is_mixed:  # here the perspective decides the seat: required, "rather not say" is no answer
-        form = RegistrationForm(perspective_required=True)
-        if not form.validate():
-            db.session.rollback()
-            return render_gathering(gathering, form, status=422)
-    perspective = form.perspective.data
-    applicant = services.Applicant(
-        name=form.name.data,
-        email=form.email.data,
-        perspective=perspective,
-        organisation=form.organisation.data or "",
-        needs=form.needs.data or "",
-        consent_version=current_app.config["CONSENT_VERSION"],
-        submission_key=_submission_key(gathering.id),
-    )
     try:
-        result = services.register(gathering.id, applicant)
+        with unit_of_work():
+            gathering = get_visible_gathering(slug, write_lock=True)  # found and locked in one query
+            result = services.register(gathering, _applicant(form, gathering))
+            token, created, duplicate = result.registration.token, result.created, result.duplicate
     except services.RegistrationRefused as refused:
-        db.session.rollback()
-        message = REFUSAL_MESSAGES.get(refused.reason)
-        if refused.reason == "perspective_required":
-            form.perspective.errors = [_("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af.")]
-        elif message:
-            form.form_errors.append(message())
-        return render_gathering(gathering, form, status=409 if message else 422)
-    token = result.registration.token
-    if not result.created and not result.repeated and token not in session.get(OWN_TOKENS, []):
-        # Someone already registered with this address, and not from this browser (neither its own
-        # tokens nor its submission key). Say nothing about it here; the address's owner is sent their own link.
-        from .signals import registration_duplicate
-        registration_duplicate.send(result.registration)
-        db.session.commit()
+        if refused.about_the_gathering:
+            form.form_errors.append(refused.message)
+        return _gathering_page(get_visible_gathering(slug), form,
+                               status=409 if refused.about_the_gathering else 422)
+    if duplicate:
+        # Someone already registered with this address, and not from this browser. Say nothing about it
+        # here; the address's owner is sent their own link (the service told the mail area).
         return render_template("registration/received.html", gathering=gathering)
-    db.session.commit()
     _remember_own(token)
-    return redirect(url_for("registration.show", token=token, new=1 if result.created else None), code=303)
+    return redirect(url_for("registration.show", token=token, new=1 if created else None), code=303)
 
 
 def _registration_or_404(token: str):
@@ -128,8 +142,8 @@ def _registration_or_404(token: str):
 
 
 @bp.get("/r/<token>")
+@read_only
 def show(token: str):
-    read_only()
     registration = _registration_or_404(token)
     response = current_app.make_response(render_template(
         "registration/show.html",
@@ -143,12 +157,12 @@ def show(token: str):
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@writes
 def cancel(token: str):
     registration = _registration_or_404(token)
     if request.method == "GET" or request.form.get("confirm") != "yes":
         return render_template("registration/cancel.html", registration=registration,
                                gathering=registration.gathering)
-    services.cancel(registration.id)
-    db.session.commit()
+    services.cancel(lock_gathering(registration.gathering_id), registration.id)
     flash(_("Uw aanmelding is geannuleerd."), "success")
     return redirect(url_for("registration.show", token=token), code=303)

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from gatherings.extensions import db
 from gatherings.registration.models import Registration
-from tests.factories import make_registration
+from tests.factories import locked_call, make_registration
 
 JSON = {"Accept": "application/json"}
 
@@ -110,7 +110,7 @@ def test_walk_in_bad_input_keeps_what_was_typed(org_client, gathering):
 def test_check_in_cancelled_registration(org_client, gathering):
     from gatherings.registration import services as registration
     person = make_registration(gathering)
-    registration.cancel(person.id)
+    locked_call(registration.cancel, person.gathering_id, person.id)
     db.session.commit()
     response = org_client.post(url(gathering, f"/{person.id}"), follow_redirects=True)
     assert "geannuleerd" in text(response) and fresh(person.id).checked_in_at is None

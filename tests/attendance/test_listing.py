@@ -5,11 +5,12 @@ import pytest
 import sqlalchemy as sa
 
 from gatherings.attendance import exports, listing, services
+from gatherings.database import unit_of_work
 from gatherings.extensions import db
 from gatherings.mail.models import OutboxMessage
 from gatherings.my import services as my_services
 from gatherings.registration import services as registration
-from tests.factories import make_gathering, make_registration
+from tests.factories import locked_call, make_gathering, make_registration
 
 from .test_services import applicant
 
@@ -94,15 +95,14 @@ def test_exports_list_the_registrations_in_the_order_of_the_page(app):
 def mixed_bag(app, gathering):
     """Of every kind: with a seat, waiting, cancelled, erased, without an address."""
     make_registration(gathering, email="een@voorbeeld.nl")
-    services.add_by_hand(gathering, applicant("Zonder Adres"))  # seat, no address
+    locked_call(services.add_by_hand, gathering, applicant("Zonder Adres"))  # seat, no address
     erased = make_registration(gathering, email="weg@voorbeeld.nl")  # seat, then erased
     make_registration(gathering, email="wacht@voorbeeld.nl")
-    services.add_by_hand(gathering, applicant("Wacht Zonder Adres"))
+    locked_call(services.add_by_hand, gathering, applicant("Wacht Zonder Adres"))
     gone = make_registration(gathering, email="afgemeld@voorbeeld.nl")
-    registration.cancel(gone.id)
-    db.session.commit()
-    my_services.erase(erased.email_key)  # promotes the first who waits
-    db.session.commit()
+    locked_call(registration.cancel, gathering, gone.id)
+    with unit_of_work():
+        my_services.erase(erased.email_key)  # promotes the first who waits
     return gathering
 
 

@@ -7,7 +7,7 @@ from gatherings.extensions import db
 from gatherings.registration import services as registration, signals
 from gatherings.registration.models import Registration
 from gatherings.timeutil import utcnow
-from tests.factories import make_gathering, make_registration
+from tests.factories import locked_call, make_gathering, make_registration
 
 
 def applicant(name, email=None, perspective=None, needs=""):
@@ -21,7 +21,7 @@ def test_lists_split_and_order(app):
     b = make_registration(g, name="Anna Bakker")
     w1 = make_registration(g, name="Wachtende Een")
     w2 = make_registration(g, name="Wachtende Twee")
-    registration.cancel(w2.id)
+    locked_call(registration.cancel, w2.gathering_id, w2.id)
     db.session.commit()
     view = listing.registrations_page(g)
     assert [r.name for r in view.confirmed.rows] == ["Anna Bakker", "Zoë de Vries"]
@@ -62,7 +62,7 @@ def test_door_search_needs_two_letters_and_skips_cancelled(app):
     g = make_gathering()
     keep = make_registration(g, name="Jan Smit")
     gone = make_registration(g, name="Jan Klaassen")
-    registration.cancel(gone.id)
+    locked_call(registration.cancel, gone.gathering_id, gone.id)
     db.session.commit()
     assert services.door_search(g, "") == []
     assert services.door_search(g, "j") == []
@@ -100,7 +100,7 @@ def test_check_in_refuses_waiting_and_cancelled(app):
     with pytest.raises(services.ActionRefused) as refused:
         services.check_in(g, waiting.id)
     assert refused.value.reason == "waiting"
-    registration.cancel(waiting.id)
+    locked_call(registration.cancel, waiting.gathering_id, waiting.id)
     with pytest.raises(services.ActionRefused):
         services.check_in(g, waiting.id)
 
@@ -119,7 +119,7 @@ def test_admit_waiting_person_at_the_door(app):
     g = make_gathering(capacity=1)
     make_registration(g)
     waiting = make_registration(g)
-    r = services.admit(g, waiting.id)
+    r = locked_call(services.admit, g, waiting.id)
     db.session.commit()
     assert r.status == "confirmed" and r.checked_in_at is not None
     assert services.door_counts(g).confirmed == 2  # beyond capacity: the organiser decided
@@ -127,7 +127,7 @@ def test_admit_waiting_person_at_the_door(app):
 
 def test_walk_in_gets_a_seat_and_is_checked_in(app):
     g = make_gathering(capacity=2)
-    result = services.walk_in(g, applicant("Loop Binnen"))
+    result = locked_call(services.walk_in, g, applicant("Loop Binnen"))
     db.session.commit()
     assert result.created and result.checked_in
     assert result.registration.source == "walk_in"
@@ -138,25 +138,25 @@ def test_walk_in_gets_a_seat_and_is_checked_in(app):
 def test_walk_in_when_full_goes_on_waiting_list(app):
     g = make_gathering(capacity=1)
     make_registration(g)
-    result = services.walk_in(g, applicant("Te Laat"))
+    result = locked_call(services.walk_in, g, applicant("Te Laat"))
     assert result.registration.status == "waitlisted" and not result.checked_in
 
 
 def test_walk_in_while_gathering_runs(app):
     now = utcnow()
     g = make_gathering(starts_at=now - timedelta(hours=1))
-    result = services.walk_in(g, applicant("Binnenloper"))
+    result = locked_call(services.walk_in, g, applicant("Binnenloper"))
     assert result.checked_in
     # The public form stays closed once it has started.
     with pytest.raises(registration.RegistrationRefused):
-        registration.register(g.id, applicant("Online", email="online@voorbeeld.nl"))
+        locked_call(registration.register, g, applicant("Online", email="online@voorbeeld.nl"))
 
 
 def test_walk_in_refused_after_the_end(app):
     now = utcnow()
     g = make_gathering(starts_at=now - timedelta(hours=5))
     with pytest.raises(registration.RegistrationRefused):
-        services.walk_in(g, applicant("Te Laat"))
+        locked_call(services.walk_in, g, applicant("Te Laat"))
 
 
 def test_promote_from_waiting_list_sends_signal(app):
@@ -165,12 +165,12 @@ def test_promote_from_waiting_list_sends_signal(app):
     waiting = make_registration(g)
     promoted = []
     with signals.registration_promoted.connected_to(lambda r: promoted.append(r.id)):
-        services.promote(g, waiting.id)
+        locked_call(services.promote, g, waiting.id)
         db.session.commit()
     assert db.session.get(Registration, waiting.id).status == "confirmed"
     assert promoted == [waiting.id]
     with pytest.raises(services.ActionRefused):
-        services.promote(g, waiting.id)
+        locked_call(services.promote, g, waiting.id)
 
 
 def test_cancel_on_behalf_tells_participant_and_promotes(app):
@@ -179,27 +179,27 @@ def test_cancel_on_behalf_tells_participant_and_promotes(app):
     second = make_registration(g)
     seen = []
     with signals.registration_cancelled.connected_to(lambda r, **kw: seen.append((r.id, kw))):
-        promoted = services.cancel_on_behalf(g, first.id)
+        promoted = locked_call(services.cancel_on_behalf, g, first.id)
         db.session.commit()
     assert seen == [(first.id, {"by_organiser": True, "freed_seat": True})]
     assert [r.id for r in promoted] == [second.id]
     with pytest.raises(services.ActionRefused):
-        services.cancel_on_behalf(g, first.id)
+        locked_call(services.cancel_on_behalf, g, first.id)
 
 
 def test_add_by_hand_without_email(app):
     g = make_gathering()
-    result = services.add_by_hand(g, applicant("Belt Op", needs="rolstoel"))
+    result = locked_call(services.add_by_hand, g, applicant("Belt Op", needs="rolstoel"))
     db.session.commit()
     assert result.registration.source == "organiser"
     assert result.registration.email is None and result.registration.status == "confirmed"
     # Two people without an address are two registrations.
-    assert services.add_by_hand(g, applicant("Belt Ook")).created
+    assert locked_call(services.add_by_hand, g, applicant("Belt Ook")).created
 
 
 def test_add_by_hand_after_registration_closed(app):
     g = make_gathering(registration_closes_at=utcnow() - timedelta(hours=1))
-    assert services.add_by_hand(g, applicant("Belt Op")).registration.status == "confirmed"
+    assert locked_call(services.add_by_hand, g, applicant("Belt Op")).registration.status == "confirmed"
 
 
 def test_update_needs(app):

@@ -11,7 +11,7 @@ from gatherings.attendance.models import ExportLog
 from gatherings.extensions import db
 from gatherings.registration import services as registration
 from gatherings.registration.models import Registration
-from tests.factories import login_as, make_gathering, make_organiser, make_registration
+from tests.factories import locked_call, login_as, make_gathering, make_organiser, make_registration
 
 
 def url(gathering, rest=""):
@@ -33,7 +33,7 @@ def test_registrations_page_shows_everyone_in_their_place(org_client, gathering)
     confirmed = [make_registration(gathering, name=f"Gast {n}") for n in range(3)]
     waiting = make_registration(gathering, name="Wachter Eén")
     gone = make_registration(gathering, name="Weg Geweest")
-    registration.cancel(gone.id)
+    locked_call(registration.cancel, gone.gathering_id, gone.id)
     db.session.commit()
     page = text(org_client.get(url(gathering, "/registrations")))
     assert all(r.name in page for r in confirmed)
@@ -89,7 +89,7 @@ def test_queries_do_not_grow_with_registrations(app, client, page):
             r = make_registration(g, name=f"Gast {i}")
             if i % 3 == 0 and r.status == "confirmed":
                 services.check_in(g, r.id)
-        registration.cancel(db.session.scalars(sa.select(Registration.id).where(
+        locked_call(registration.cancel, g, db.session.scalars(sa.select(Registration.id).where(
             Registration.gathering_id == g.id)).first())
         db.session.commit()
     login_as(client, organiser)

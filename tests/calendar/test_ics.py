@@ -10,7 +10,7 @@ from gatherings.calendar import ics
 from gatherings.extensions import db
 from gatherings.timeutil import from_local
 
-from ..factories import make_gathering, make_registration, make_theme
+from ..factories import locked_call, make_gathering, make_registration, make_theme
 from .conftest import parse_strict, utc_by_file_vtimezone
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -245,8 +245,7 @@ def test_personal_cancellation_outranks_the_request_and_a_new_registration_outra
 
     first = make_registration(tricky, email="piet@voorbeeld.nl")
     request_seq = parse_strict(ics.invitation(tricky, first)).events[0].sequence
-    services.cancel(first.id)
-    db.session.commit()
+    locked_call(services.cancel, tricky, first.id)
     cancel = parse_strict(ics.invitation(tricky, first, method="CANCEL"))
     assert "METHOD:CANCEL" in ics.invitation(tricky, first, method="CANCEL").decode()
     assert cancel.events[0].status == "CANCELLED"

@@ -12,7 +12,7 @@ from gatherings.extensions import db
 from gatherings.mail import services as mail
 from gatherings.mail.sender import send_due
 from gatherings.registration import services as registration
-from tests.factories import make_gathering, make_registration
+from tests.factories import locked_call, make_gathering, make_registration
 
 from .conftest import calendar_part, outbox, parse_strict, parts
 
@@ -118,7 +118,7 @@ def test_cancel_sends_cancel_with_same_uid_higher_sequence_and_promotes_with_req
     (confirmed, _waitlisted) = deliver(smtp)
     _part, request_cal = invitation_of(confirmed)
 
-    registration.cancel(first.id)
+    locked_call(registration.cancel, first.gathering_id, first.id)
     db.session.commit()
     messages = {m["To"].addresses[0].addr_spec: m for m in deliver(smtp)}
     assert set(messages) == {"an@voorbeeld.nl", "bo@voorbeeld.nl"}
@@ -140,7 +140,7 @@ def test_cancel_sends_cancel_with_same_uid_higher_sequence_and_promotes_with_req
 def test_registering_again_after_cancelling_outranks_the_cancel(app, smtp):
     gathering = make_gathering()
     first = make_registration(gathering, email="an@voorbeeld.nl")
-    registration.cancel(first.id)
+    locked_call(registration.cancel, first.gathering_id, first.id)
     db.session.commit()
     make_registration(gathering, email="an@voorbeeld.nl")
     _confirm, cancel, again = deliver(smtp)
@@ -150,7 +150,7 @@ def test_registering_again_after_cancelling_outranks_the_cancel(app, smtp):
 def test_waitlisted_person_who_cancels_gets_no_calendar_cancel(app, smtp):
     gathering = make_gathering(capacity=0)
     waiting = make_registration(gathering)
-    registration.cancel(waiting.id)
+    locked_call(registration.cancel, waiting.gathering_id, waiting.id)
     db.session.commit()
     _waitlisted, cancelled = deliver(smtp)
     assert parts(cancelled) == ["multipart/alternative", "text/plain", "text/html"]
@@ -202,7 +202,7 @@ def test_organiser_message_goes_to_the_chosen_audience(app, smtp):
     make_registration(gathering, email="an@voorbeeld.nl")
     make_registration(gathering, email="bo@voorbeeld.nl")
     gone = make_registration(gathering, email="cor@voorbeeld.nl")
-    registration.cancel(gone.id)
+    locked_call(registration.cancel, gone.gathering_id, gone.id)
     db.session.commit()
     deliver(smtp)
 

@@ -6,7 +6,7 @@ from gatherings.mail.sender import send_due
 from gatherings.mail.services import queue_due_reminders, queue_reminder
 from gatherings.registration import services as registration
 from gatherings.timeutil import utcnow
-from tests.factories import make_gathering, make_registration
+from tests.factories import locked_call, make_gathering, make_registration
 
 from .conftest import outbox
 
@@ -52,7 +52,7 @@ def test_reminder_days_per_gathering_and_no_reminder_for_cancelled_or_past(app):
     for r in registration_rows():
         r.confirmed_at = now - timedelta(days=20)
     db.session.commit()
-    registration.cancel(gone.id)
+    locked_call(registration.cancel, gone.gathering_id, gone.id)
     db.session.commit()
     assert queue_due_reminders(now) == 1
     assert [r.gathering_id for r in reminders()] == [five.id]

@@ -19,7 +19,7 @@ from gatherings.privacy.services import anonymise
 from gatherings.registration import services as registration
 from gatherings.registration import signals as registration_signals
 from gatherings.timeutil import utcnow
-from tests.factories import make_gathering, make_registration
+from tests.factories import locked_call, make_gathering, make_registration
 
 from .conftest import outbox
 from .test_messages import deliver, html_of, text_of
@@ -188,7 +188,7 @@ def test_extras_are_stored_as_given(app):
     make_registration(gathering, email="bo@voorbeeld.nl")
     from gatherings.catalogue import signals as catalogue_signals
     catalogue_signals.gathering_changed.send(gathering, changes=["starts_at", "venue_name"])
-    registration.cancel(first.id, by_organiser=True)
+    locked_call(registration.cancel, first.gathering_id, first.id, by_organiser=True)
     mail.queue_organiser_message(gathering, recipients(gathering, "confirmed"), "Route", "Neem de <bus>.\nTot dan!", "Ria")
     db.session.commit()
     contexts = [(r.kind, json.loads(r.context)) for r in outbox() if r.kind not in ("confirmed", "waitlisted")]
@@ -208,7 +208,7 @@ def test_a_message_tells_what_was_true_when_it_was_queued(app, smtp):
     gathering = make_gathering()
     first = make_registration(gathering, email="an@voorbeeld.nl")
     register_through_the_form(app.test_client(), gathering, "an@voorbeeld.nl")  # again: the owner is told
-    registration.cancel(first.id)  # ...and cancels before the sender comes by
+    locked_call(registration.cancel, first.gathering_id, first.id)  # ...and cancels before the sender comes by
     db.session.commit()
     messages = {m["Subject"].split(":")[0]: m for m in deliver(smtp)}
     assert "U heeft een plek." in text_of(messages["U bent al aangemeld"])

@@ -9,7 +9,7 @@ from gatherings.catalogue import signals
 from gatherings.catalogue.models import Gathering
 from gatherings.extensions import db
 from gatherings.registration.models import Registration
-from tests.factories import login_as, make_gathering, make_organiser, make_registration
+from tests.factories import locked_call, login_as, make_gathering, make_organiser, make_registration
 from tests.htmlpage import Page
 
 UTC = timezone.utc
@@ -288,7 +288,7 @@ def test_service_refuses_capacity_below_confirmed_under_the_lock(app, published)
     values = {k: getattr(published, k) for k in services.EDITABLE_FIELDS}
     values["capacity"] = 1
     with pytest.raises(services.GatheringRefused) as refused:
-        services.update_gathering(published.id, values)
+        locked_call(services.update_gathering, published, values)
     assert refused.value.field == "capacity"
 
 

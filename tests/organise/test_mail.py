@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from gatherings.extensions import db
 from gatherings.mail.models import OutboxMessage
 from gatherings.mail.sender import send_due
-from tests.factories import login_as, make_gathering, make_organiser, make_registration
+from tests.factories import locked_call, login_as, make_gathering, make_organiser, make_registration
 
 from .test_gatherings import _edit_form
 
@@ -24,8 +24,7 @@ def _setup(client):
     waiting = make_registration(gathering, email="wacht@voorbeeld.nl")
     cancelled = make_registration(gathering, email="weg@voorbeeld.nl")
     from gatherings.registration import services
-    services.cancel(cancelled.id)
-    db.session.commit()
+    locked_call(services.cancel, gathering, cancelled.id)
     return gathering, confirmed, waiting
 
 

@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from gatherings.database import unit_of_work
 from gatherings.extensions import db
 from gatherings.mail.models import OutboxMessage
 from gatherings.registration import services
 from gatherings.registration.models import Registration
 from gatherings.timeutil import utcnow
-from tests.factories import make_gathering, make_registration
+from tests.factories import locked_call, make_gathering, make_registration
 from tests.htmlpage import Page
 
 from .test_views import GOOD, token_from
@@ -143,20 +144,20 @@ def applicant(key=None, **changes):
 
 def test_service_knows_a_repeated_submission_only_by_its_own_key(app):
     g = make_gathering()
-    first = services.register(g.id, applicant("a" * 64))
+    first = locked_call(services.register, g, applicant("a" * 64))
     assert first.created and not first.repeated and first.registration.submission_key == "a" * 64
-    again = services.register(g.id, applicant("a" * 64, email=" ANNA@voorbeeld.nl"))
+    again = locked_call(services.register, g, applicant("a" * 64, email=" ANNA@voorbeeld.nl"))
     assert (again.created, again.repeated, again.registration.id) == (False, True, first.registration.id)
     for other in ("b" * 64, None, ""):
-        result = services.register(g.id, applicant(other))
+        result = locked_call(services.register, g, applicant(other))
         assert (result.created, result.repeated) == (False, False)
 
 
 def test_service_without_keys_never_calls_it_repeated(app):
     """Organiser adds and walk-ins have no key; two of them for one address are not the same submission."""
     g = make_gathering()
-    services.register(g.id, applicant(), source="organiser")
-    result = services.register(g.id, applicant(), source="walk_in")
+    locked_call(services.register, g, applicant(), source="organiser")
+    result = locked_call(services.register, g, applicant(), source="walk_in")
     assert (result.created, result.repeated) == (False, False)
     assert result.registration.submission_key is None
 
@@ -169,8 +170,8 @@ def test_purge_and_erase_forget_the_submission_key(app):
     from gatherings.privacy import services as privacy
 
     old, current = make_gathering(), make_gathering()
-    purged = services.register(old.id, applicant("c" * 64, email="oud@voorbeeld.nl")).registration
-    erased = services.register(current.id, applicant("d" * 64, email="weg@voorbeeld.nl")).registration
+    purged = locked_call(services.register, old, applicant("c" * 64, email="oud@voorbeeld.nl")).registration
+    erased = locked_call(services.register, current, applicant("d" * 64, email="weg@voorbeeld.nl")).registration
     db.session.commit()
     old.starts_at = utcnow() - timedelta(days=app.config["RETENTION_DAYS"] + 2)
     old.ends_at = old.starts_at + timedelta(hours=2)
@@ -180,9 +181,9 @@ def test_purge_and_erase_forget_the_submission_key(app):
     exported = json.dumps(my_services.export_data("weg@voorbeeld.nl"))
     assert "Anna" in exported and "d" * 64 not in exported
 
-    assert privacy.purge() == 1
-    assert my_services.erase("weg@voorbeeld.nl") == 1
-    db.session.commit()
+    with unit_of_work():
+        assert privacy.purge() == 1
+        assert my_services.erase("weg@voorbeeld.nl") == 1
     for registration in (purged, erased):
         db.session.refresh(registration)
         assert registration.anonymised_at is not None and registration.submission_key is None

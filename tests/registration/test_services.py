@@ -7,7 +7,7 @@ from gatherings.extensions import db
 from gatherings.registration import services, signals
 from gatherings.registration.models import Registration
 from gatherings.timeutil import utcnow
-from tests.factories import make_gathering, make_registration
+from tests.factories import locked_call, make_gathering, make_registration
 
 
 def applicant(n, perspective=None, email=None):
@@ -28,8 +28,7 @@ def test_cancel_confirmed_promotes_first_waiting(app):
     first, second, third = (make_registration(g) for _ in range(3))
     promoted = []
     with signals.registration_promoted.connected_to(lambda r: promoted.append(r.id)):
-        services.cancel(first.id)
-        db.session.commit()
+        locked_call(services.cancel, g, first.id)
     assert db.session.get(Registration, second.id).status == "confirmed"
     assert db.session.get(Registration, third.id).status == "waitlisted"
     assert services.waitlist_position(db.session.get(Registration, third.id)) == 1
@@ -40,8 +39,8 @@ def test_cancel_waiting_promotes_nobody(app):
     g = make_gathering(capacity=1)
     make_registration(g)
     waiting = make_registration(g)
-    assert services.cancel(waiting.id) == []
-    assert services.cancel(waiting.id) == []  # twice is harmless
+    assert locked_call(services.cancel, g, waiting.id) == []
+    assert locked_call(services.cancel, g, waiting.id) == []  # twice is harmless
 
 
 def test_mixed_allotments_per_group(app):
@@ -54,18 +53,16 @@ def test_mixed_allotments_per_group(app):
     assert avail.groups["lived"].seats_left == 0
     assert avail.groups["professionals"].seats_left == 2
     # A relative cancelling frees a relatives' seat, not one for the waiting client.
-    services.cancel(relatives[0].id)
-    db.session.commit()
+    locked_call(services.cancel, g, relatives[0].id)
     assert db.session.get(Registration, lived[2].id).status == "waitlisted"
-    services.cancel(lived[0].id)
-    db.session.commit()
+    locked_call(services.cancel, g, lived[0].id)
     assert db.session.get(Registration, lived[2].id).status == "confirmed"
 
 
 def test_mixed_requires_perspective(app):
     g = make_gathering(kind="mixed")
     with pytest.raises(services.RegistrationRefused) as refused:
-        services.register(g.id, applicant(1, perspective=None))
+        locked_call(services.register, g, applicant(1, perspective=None))
     assert refused.value.reason == "perspective_required"
 
 
@@ -77,26 +74,22 @@ def test_registration_window(app):
     cancelled = make_gathering(status="cancelled")
     for g, reason in ((later, "not_yet_open"), (closed, "closed"), (past, "past"), (cancelled, "cancelled")):
         with pytest.raises(services.RegistrationRefused) as refused:
-            services.register(g.id, applicant(1))
+            locked_call(services.register, g, applicant(1))
         assert refused.value.reason == reason
-        db.session.rollback()
     # Exactly at the opening moment it is open.
-    assert services.register(later.id, applicant(2), now=now + timedelta(hours=1)).created
+    assert locked_call(services.register, later, applicant(2), now=now + timedelta(hours=1)).created
 
 
 def test_same_address_twice_creates_nothing(app):
     g = make_gathering()
-    first = services.register(g.id, applicant(1, email="Anna@Voorbeeld.nl"))
-    db.session.commit()
-    again = services.register(g.id, applicant(2, email=" anna@voorbeeld.NL "))
-    db.session.commit()
+    first = locked_call(services.register, g, applicant(1, email="Anna@Voorbeeld.nl"))
+    again = locked_call(services.register, g, applicant(2, email=" anna@voorbeeld.NL "))
     assert first.created and not again.created
     assert again.registration.id == first.registration.id
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
     # After cancelling, the address may register again.
-    services.cancel(first.registration.id)
-    db.session.commit()
-    assert services.register(g.id, applicant(3, email="anna@voorbeeld.nl")).created
+    locked_call(services.cancel, g, first.registration.id)
+    assert locked_call(services.register, g, applicant(3, email="anna@voorbeeld.nl")).created
 
 
 def test_database_refuses_two_active_registrations_for_one_address(app):
@@ -115,8 +108,7 @@ def test_raised_capacity_fills_from_waiting_list(app):
     waiting = [make_registration(g) for _ in range(3)]
     g.capacity = 3
     db.session.commit()
-    promoted = services.fill_from_waitlist(g.id)
-    db.session.commit()
+    promoted = locked_call(services.fill_from_waitlist, g)
     assert [r.id for r in promoted] == [waiting[0].id, waiting[1].id]
 
 
