@@ -152,7 +152,12 @@ def side_transaction() -> Iterator[orm.Session]:
     For a shared cache's bookkeeping (a built calendar feed, stored for every process) that a
     request which only reads may write: the request's own transaction is never touched, let
     alone committed. On SQLite it begins with the write lock (``BEGIN IMMEDIATE``).
+
+    The request's own transaction (which must only have read) is ended first: its connection
+    goes back to the pool, so a request never holds two connections (with as many requests
+    as the pool has connections, each waiting for a second one, none would ever go on).
     """
+    _fresh_start(db.session())
     with orm.Session(db.engine) as session, session.begin():
         token = _want_immediate.set(True)
         try:
