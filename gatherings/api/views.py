@@ -3,7 +3,8 @@ from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from ..catalogue import services as catalogue
-from ..catalogue.models import GROUPS, KINDS
+from ..catalogue.models import GatheringKind
+from ..registration.perspectives import PerspectiveGroup
 from ..registration.services import Seats, availability_for
 from ..timeutil import local
 from ..urls import public_url
@@ -42,7 +43,7 @@ def gathering_json(gathering, avail) -> dict:
         "seats_left": avail.seats_left,
     }
     if gathering.is_mixed:
-        data["allotments"] = {group: _seats(avail.groups[group]) for group in GROUPS}
+        data["allotments"] = {group: _seats(avail.groups[group]) for group in PerspectiveGroup}
     return data
 
 
@@ -57,7 +58,7 @@ def _bad_filter(error: BadFilter):
 
 def _filters() -> dict:
     kind, q = request.args.get("kind"), request.args.get("q")
-    if kind is not None and kind not in KINDS:
+    if kind is not None and GatheringKind.of(kind) is None:
         raise BadFilter("kind")
     if q is not None and len(q) > MAX_QUERY:
         raise BadFilter("q")

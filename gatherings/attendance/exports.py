@@ -30,7 +30,7 @@ from ..extensions import db
 from ..registration.perspectives import PERSPECTIVES
 from ..timeutil import local, utcnow
 from . import listing
-from .models import EXPORT_FORMATS, ExportLog
+from .models import ExportFormat, ExportLog
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -142,7 +142,7 @@ def filename(gathering: Gathering, extension: str, now: datetime | None = None) 
 
 def record_export(gathering: Gathering, fmt: str, *, actor_id: int | None, actor_email: str,
                   row_count: int, now: datetime | None = None) -> ExportLog:
-    if fmt not in EXPORT_FORMATS:
+    if not ExportFormat.of(fmt):
         raise ValueError(fmt)
     entry = ExportLog(
         created_at=now or utcnow(), actor_id=actor_id, actor_email=actor_email or "",

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from ..catalogue.models import Gathering
 from ..extensions import db
 from ..registration import services as registration
-from ..registration.models import Registration
+from ..registration.models import Registration, RegistrationStatus
 from ..registration.perspectives import PERSPECTIVES
 from .paging import Page, empty_page, fill
 from .search import matches_search, search_terms

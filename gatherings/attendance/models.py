@@ -8,9 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..states import States
 from ..timeutil import UTCDateTime, utcnow
 
-EXPORT_FORMATS = ("csv", "xlsx", "print")
+
+class ExportFormat(States):
+    CSV = "csv"
+    XLSX = "xlsx"
+    PRINT = "print"  # the sign-in list, printed from the browser
 
 
 class ExportLog(db.Model):
@@ -23,7 +28,7 @@ class ExportLog(db.Model):
 
     __tablename__ = "export_log"
     __table_args__ = (
-        sa.CheckConstraint("format IN ('csv', 'xlsx', 'print')", name="format"),
+        ExportFormat.check("format"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..catalogue.models import KINDS, Gathering, Theme
+from ..catalogue.models import Gathering, GatheringKind, Theme
 from ..extensions import db
 from ..registration.models import Registration
 from ..registration.perspectives import PERSPECTIVES
@@ -130,7 +130,7 @@ def report(year: int | None = None) -> Report:
     ).all()
     themes = list(db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)))
 
-    kind_columns = [(k, KIND_LABELS[k]) for k in KINDS]
+    kind_columns = [(k, KIND_LABELS[k]) for k in GatheringKind]
     theme_columns = [(str(t.id), t.name) for t in themes] + [("none", _l("Geen thema"))]
     perspective_columns = [(k, v) for k, v in PERSPECTIVES.items()] + [(NOT_SAID, _l("Niet ingevuld"))]
 

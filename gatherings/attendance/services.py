@@ -17,11 +17,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..catalogue.models import GROUPS, Gathering
+from ..catalogue.models import Gathering
 from ..extensions import db
 from ..inputs import MAX_ID
 from ..registration import services as registration
-from ..registration.models import Registration
+from ..registration.models import Registration, RegistrationSource
+from ..registration.perspectives import PerspectiveGroup
 from ..timeutil import utcnow
 from . import listing
 from .search import fold, matches_search, search_terms
@@ -67,7 +68,7 @@ def door_counts(gathering: Gathering) -> DoorCounts:
             Registration.status,
             sa.func.count(),
             sa.func.count(Registration.checked_in_at),
-            sa.func.sum(sa.case((Registration.source == "walk_in", 1), else_=0)),
+            sa.func.sum(sa.case((Registration.source == RegistrationSource.WALK_IN, 1), else_=0)),
         ).where(Registration.gathering_id == gathering.id, Registration.status != "cancelled")
         .group_by(Registration.status)
     )
@@ -136,7 +137,7 @@ def cancel_on_behalf(gathering: Gathering, registration_id: int, *,
 def add_by_hand(gathering: Gathering, applicant: registration.Applicant, *,
                 now: datetime | None = None) -> registration.RegisterResult:
     """Register someone who phoned in (e-mail optional); the usual seat rules apply."""
-    return registration.register(gathering, applicant, source="organiser", now=now)
+    return registration.register(gathering, applicant, source=RegistrationSource.ORGANISER, now=now)
 
 
 def update_needs(gathering: Gathering, registration_id: int, needs: str) -> Registration:
@@ -193,7 +194,7 @@ def walk_in(gathering: Gathering, applicant: registration.Applicant, *,
     go beyond capacity.
     """
     now = now or utcnow()
-    result = registration.register(gathering, applicant, source="walk_in", now=now)
+    result = registration.register(gathering, applicant, source=RegistrationSource.WALK_IN, now=now)
     found = result.registration
     checked = False
     if found.status == "confirmed":
@@ -220,4 +221,4 @@ def group_fill(gathering: Gathering, avail: registration.Availability) -> list[t
     """Allotment fill of a mixed session, in the fixed group order."""
     if not gathering.is_mixed:
         return []
-    return [(group, avail.groups[group]) for group in GROUPS if group in avail.groups]
+    return [(group, avail.groups[group]) for group in PerspectiveGroup if group in avail.groups]

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..catalogue.models import KINDS, Gathering, Theme
+from ..catalogue.models import Gathering, GatheringKind, Theme
 from ..database import side_transaction
 from ..extensions import db
 from ..registration.models import Registration
@@ -63,7 +63,7 @@ def all_feed() -> PublicFeed:
 
 
 def kind_feed(kind: str) -> PublicFeed:
-    if kind not in KINDS:
+    if not GatheringKind.of(kind):
         raise FeedNotFound(kind)
     return PublicFeed(f"kind:{kind}", kind=kind)
 
@@ -78,7 +78,7 @@ def theme_feed(slug: str) -> PublicFeed:
 def public_feeds() -> list[tuple[PublicFeed, str, dict]]:
     """Every public feed with the endpoint (and its values) it is served at, for the subscribe page."""
     feeds = [(all_feed(), "calendar.all_ics", {})]
-    feeds += [(kind_feed(kind), "calendar.kind_ics", {"kind": kind}) for kind in KINDS]
+    feeds += [(kind_feed(kind), "calendar.kind_ics", {"kind": kind}) for kind in GatheringKind]
     for theme in db.session.scalars(sa.select(Theme).order_by(Theme.name)):
         feeds.append((PublicFeed(f"theme:{theme.id}", theme_id=theme.id, theme_name=theme.name),
                       "calendar.theme_ics", {"slug": theme.slug}))

@@ -8,11 +8,32 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..registration.perspectives import PerspectiveGroup
+from ..states import States
 from ..timeutil import UTCDateTime, utcnow
 
-KINDS = ("theme", "national", "mixed")
-STATUSES = ("draft", "published", "cancelled")
-GROUPS = ("lived", "relatives", "professionals")
+
+class GatheringKind(States):
+    THEME = "theme"
+    NATIONAL = "national"
+    MIXED = "mixed"
+
+
+class GatheringStatus(States):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class RegistrationState(States):
+    """Whether a gathering takes registrations now (``Gathering.registration_state``)."""
+
+    OPEN = "open"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    PAST = "past"
+    DRAFT = "draft"
+    CANCELLED = "cancelled"
 
 
 class Theme(db.Model):
@@ -41,8 +62,8 @@ class HostOrganisation(db.Model):
 
 class Gathering(db.Model):
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('theme', 'national', 'mixed')", name="kind"),
-        sa.CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        GatheringKind.check("kind"),
+        GatheringStatus.check("status"),
         sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
@@ -73,7 +94,7 @@ class Gathering(db.Model):
     registration_opens_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=GatheringStatus.DRAFT.value, index=True)
     reminder_days: Mapped[int] = mapped_column(default=2)
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
 
@@ -91,27 +112,29 @@ class Gathering(db.Model):
 
     @property
     def is_mixed(self) -> bool:
-        return self.kind == "mixed"
+        return self.kind == GatheringKind.MIXED
 
-    def allotment(self, group: str) -> int:
-        return getattr(self, f"allot_{group}") or 0
+    def allotment(self, group: PerspectiveGroup) -> int:
+        """Seats for ``group`` in a `mixed` session."""
+        allotments = {PerspectiveGroup.LIVED: self.allot_lived, PerspectiveGroup.RELATIVES: self.allot_relatives,
+                      PerspectiveGroup.PROFESSIONALS: self.allot_professionals}
+        return allotments[group] or 0
 
     @property
     def is_online(self) -> bool:
         return bool(self.online_url) and not self.venue_name
 
-    def registration_state(self, now: datetime | None = None) -> str:
-        """One of: cancelled, draft, past, not_yet_open, closed, open."""
+    def registration_state(self, now: datetime | None = None) -> RegistrationState:
         now = now or utcnow()
-        if self.status != "published":
-            return self.status
+        if self.status != GatheringStatus.PUBLISHED:
+            return RegistrationState(self.status)
         if self.starts_at <= now:
-            return "past"
+            return RegistrationState.PAST
         if self.registration_opens_at and now < self.registration_opens_at:
-            return "not_yet_open"
+            return RegistrationState.NOT_YET_OPEN
         if self.registration_closes_at and now >= self.registration_closes_at:
-            return "closed"
-        return "open"
+            return RegistrationState.CLOSED
+        return RegistrationState.OPEN
 
     def touch(self, *, attendee_relevant: bool) -> None:
         """Record a change; raise SEQUENCE when attendees' calendars must update."""

@@ -9,9 +9,9 @@ from flask import abort
 from ..database import write_lock_first, write_lock_row
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import KINDS, Gathering, Theme
+from .models import Gathering, GatheringKind, GatheringStatus, Theme
 
-VISIBLE = ("published", "cancelled")
+VISIBLE = (GatheringStatus.PUBLISHED, GatheringStatus.CANCELLED)
 
 
 @cache
@@ -50,7 +50,7 @@ def upcoming(kind: str | None = None, theme: str | None = None, q: str | None = 
              limit: int = 200) -> list[Gathering]:
     """Published (and cancelled, so people learn of it) gatherings that have not ended yet."""
     query = sa.select(Gathering).where(Gathering.status.in_(VISIBLE), Gathering.ends_at > utcnow())
-    if kind in KINDS:
+    if GatheringKind.of(kind):
         query = query.where(Gathering.kind == kind)
     if theme:
         query = query.join(Theme, Gathering.theme_id == Theme.id).where(Theme.slug == theme)

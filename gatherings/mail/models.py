@@ -8,24 +8,28 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..states import States
 from ..timeutil import UTCDateTime, utcnow
 
-# queued: waiting to be sent (again) from next_attempt_at on; sending: claimed by a sender;
-# sent: accepted by the mail server (or written to a file); failed: given up, see last_error;
-# dropped: never to be sent (the recipient had their data erased).
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "dropped")
+
+class OutboxStatus(States):
+    QUEUED = "queued"  # waiting to be sent (again) from next_attempt_at on
+    SENDING = "sending"  # claimed by a sender
+    SENT = "sent"  # accepted by the mail server (or written to a file)
+    FAILED = "failed"  # given up, see last_error
+    DROPPED = "dropped"  # never to be sent (the recipient had their data erased)
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'dropped')", name="status"),
+        OutboxStatus.check("status"),
         sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
-    status: Mapped[str] = mapped_column(sa.String(20), default="queued")
+    status: Mapped[str] = mapped_column(sa.String(20), default=OutboxStatus.QUEUED.value)
 
     to_address: Mapped[str] = mapped_column(sa.String(254))
     to_name: Mapped[str] = mapped_column(sa.String(200), default="")

@@ -17,9 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, URL, ValidationError
 
 from ..catalogue.labels import KIND_LABELS
-from ..catalogue.models import GROUPS, KINDS, Gathering
+from ..catalogue.models import Gathering, GatheringKind
 from ..extensions import db
-from ..registration.perspectives import GROUP_LABELS
+from ..registration.perspectives import ALLOTMENT_FIELDS, GROUP_LABELS, PerspectiveGroup
 from ..validators import Filled, NotOnlyDigits, PlainText, Ticked
 from .fields import CheckboxesField, LocalDateTimeField, WholeNumberField
 from .forms import strip
@@ -53,7 +53,7 @@ class GatheringForm(FlaskForm):
         validators=[Optional(), Length(max=120, message=_l("Dit mag hoogstens 120 tekens lang zijn.")),
                     NotOnlyDigits()],
     )
-    kind = RadioField(_l("Soort bijeenkomst"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS],
+    kind = RadioField(_l("Soort bijeenkomst"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in GatheringKind],
                       validators=[InputRequired(_l("Kies de soort bijeenkomst."))])
     theme_id = SelectField(_l("Thema"), coerce=_choice_id, validate_choice=True)
     host_id = SelectField(_l("Gastorganisatie"), coerce=_choice_id, validate_choice=True)
@@ -75,9 +75,9 @@ class GatheringForm(FlaskForm):
     capacity = WholeNumberField(_l("Aantal plekken"), validators=[
         InputRequired(_l("Vul het aantal plekken in.")),
         NumberRange(min=0, max=MAX_CAPACITY, message=_l("Vul een aantal van 0 tot 100000 in."))])
-    allot_lived = _allotment("lived")
-    allot_relatives = _allotment("relatives")
-    allot_professionals = _allotment("professionals")
+    allot_lived = _allotment(PerspectiveGroup.LIVED)
+    allot_relatives = _allotment(PerspectiveGroup.RELATIVES)
+    allot_professionals = _allotment(PerspectiveGroup.PROFESSIONALS)
 
     registration_opens_at = LocalDateTimeField(_l("Aanmelding gaat open op (niet verplicht)"))
     registration_closes_at = LocalDateTimeField(_l("Aanmelding sluit op (niet verplicht)"))
@@ -157,12 +157,12 @@ class GatheringForm(FlaskForm):
         if not self.venue_name.data and not self.online_url.data and not self.online_url.errors:
             self.venue_name.errors.append(_l("Vul de plek in, of een link als de bijeenkomst online is."))
             valid = False
-        if self.kind.data == "mixed":
+        if self.kind.data == GatheringKind.MIXED:
             valid = self._validate_allotments() and valid
         return valid
 
     def _validate_allotments(self) -> bool:
-        fields = {group: getattr(self, f"allot_{group}") for group in GROUPS}
+        fields = {group: self[ALLOTMENT_FIELDS[group]] for group in PerspectiveGroup}
         valid = True
         for group, field in fields.items():
             if field.data is None and not field.errors:
@@ -184,14 +184,14 @@ class GatheringForm(FlaskForm):
 
     def values(self) -> dict:
         """What the service needs, in model terms."""
-        mixed = self.kind.data == "mixed"
+        mixed = self.kind.data == GatheringKind.MIXED
         values = {name: getattr(self, name).data for name in (
             "title", "slug", "kind", "theme_id", "host_id", "description", "starts_at", "ends_at",
             "venue_name", "venue_address", "venue_city", "online_url", "accessibility", "capacity",
             "registration_opens_at", "registration_closes_at", "reminder_days", "contact_email",
         )}
-        for group in GROUPS:
-            values[f"allot_{group}"] = getattr(self, f"allot_{group}").data if mixed else None
+        for name in ALLOTMENT_FIELDS.values():
+            values[name] = self[name].data if mixed else None
         for key in ("venue_name", "venue_address", "venue_city", "online_url", "accessibility",
                     "description", "contact_email"):
             values[key] = values[key] or ""

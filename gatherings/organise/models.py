@@ -12,9 +12,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..catalogue.models import Gathering
 from ..extensions import db
+from ..states import States
 from ..timeutil import UTCDateTime, utcnow
 
-ROLES = ("organiser", "admin")
+
+class OrganiserRole(States):
+    ORGANISER = "organiser"
+    ADMIN = "admin"
 
 # A gathering can have several organisers; an organiser several gatherings.
 gathering_organiser = sa.Table(
@@ -36,7 +40,7 @@ def normalise_email(email: str) -> str:
 
 
 class Organiser(UserMixin, db.Model):
-    __table_args__ = (sa.CheckConstraint("role IN ('organiser', 'admin')", name="role"),)
+    __table_args__ = (OrganiserRole.check("role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-case: one account per address, whatever the capitals typed.
@@ -73,7 +77,7 @@ class Organiser(UserMixin, db.Model):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == OrganiserRole.ADMIN
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

@@ -19,11 +19,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..catalogue import signals
-from ..catalogue.models import GROUPS, Gathering
+from ..catalogue.models import Gathering, GatheringKind, GatheringStatus
 from ..database import require_write_lock
 from ..extensions import db
 from ..registration import services as registration
 from ..registration.models import Registration
+from ..registration.perspectives import ALLOTMENT_FIELDS, PerspectiveGroup
 from .models import Organiser
 
 # Fields whose change attendees must hear about (and their calendars must update for).
@@ -83,7 +84,7 @@ def create_gathering(values: dict, *, organiser_ids, by: Organiser) -> Gathering
     """A new gathering, as a draft, organised by ``organiser_ids`` (and ``by`` when they are not admin)."""
     data = {k: values[k] for k in EDITABLE_FIELDS if k in values}
     data["slug"] = data.get("slug") or unique_slug(data["title"])
-    gathering = Gathering(status="draft", sequence=0, **data)
+    gathering = Gathering(status=GatheringStatus.DRAFT, sequence=0, **data)
     ids = set(organiser_ids or ())
     if not by.is_admin:
         ids.add(by.id)
@@ -100,12 +101,13 @@ def _check_seats(gathering: Gathering, data: dict) -> None:
                                  num=seats.total.confirmed), "capacity")
     if data["kind"] != gathering.kind and (seats.total.confirmed or seats.total.waitlisted):
         raise GatheringRefused(_("De soort kan niet meer veranderen: er zijn al mensen aangemeld."), "kind")
-    if data["kind"] == "mixed":
-        for group in GROUPS:
+    if data["kind"] == GatheringKind.MIXED:
+        for group in PerspectiveGroup:
             taken = seats.groups[group].confirmed if group in seats.groups else 0
-            if (data.get(f"allot_{group}") or 0) < taken:
+            field = ALLOTMENT_FIELDS[group]
+            if (data.get(field) or 0) < taken:
                 raise GatheringRefused(_("Er zijn in deze groep al %(num)d plekken bezet. Het aantal kan niet lager zijn.",
-                                         num=taken), f"allot_{group}")
+                                         num=taken), field)
 
 
 def _same_minute(a: datetime, b: datetime) -> bool:
@@ -116,7 +118,7 @@ def _seats_grew(before: dict, gathering: Gathering) -> bool:
     if gathering.capacity > before["capacity"]:
         return True
     return gathering.is_mixed and any(
-        (getattr(gathering, f"allot_{g}") or 0) > (before[f"allot_{g}"] or 0) for g in GROUPS)
+        gathering.allotment(group) > (before[ALLOTMENT_FIELDS[group]] or 0) for group in PerspectiveGroup)
 
 
 def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) -> ChangeResult:
@@ -124,10 +126,10 @@ def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) 
     require_write_lock(gathering)
     data = {k: values[k] for k in EDITABLE_FIELDS if k in values}
     data["slug"] = data.get("slug") or gathering.slug
-    if gathering.status != "draft" and data["slug"] != gathering.slug:
+    if gathering.status != GatheringStatus.DRAFT and data["slug"] != gathering.slug:
         raise GatheringRefused(_("Het webadres van een gepubliceerde bijeenkomst kan niet meer veranderen: "
                                  "links ernaar zouden niet meer werken."), "slug")
-    if gathering.status == "cancelled":
+    if gathering.status == GatheringStatus.CANCELLED:
         raise GatheringRefused(_("Deze bijeenkomst gaat niet door en kan niet meer veranderen."))
     _check_seats(gathering, data)
 
@@ -140,13 +142,13 @@ def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) 
         gathering.organisers = _organisers(organiser_ids)
     changed = [k for k in EDITABLE_FIELDS if getattr(gathering, k) != before[k]]
     attendee_changes = [k for k in ATTENDEE_FIELDS if k in changed]
-    result = ChangeResult(gathering, changes=attendee_changes if gathering.status == "published" else [])
+    result = ChangeResult(gathering, changes=attendee_changes if gathering.status == GatheringStatus.PUBLISHED else [])
     if changed or organiser_ids is not None:
         gathering.touch(attendee_relevant=bool(result.changes))
     db.session.flush()
     if result.changes:
         signals.gathering_changed.send(gathering, changes=result.changes)
-    if gathering.status == "published" and _seats_grew(before, gathering):
+    if gathering.status == GatheringStatus.PUBLISHED and _seats_grew(before, gathering):
         result.promoted = registration.fill_from_waitlist(gathering)
     return result
 
@@ -165,11 +167,11 @@ def duplicate_gathering(gathering_id: int, *, by: Organiser) -> Gathering:
 
 def publish_gathering(gathering: Gathering) -> Gathering:
     require_write_lock(gathering)
-    if gathering.status == "cancelled":
+    if gathering.status == GatheringStatus.CANCELLED:
         raise GatheringRefused(_("Deze bijeenkomst gaat niet door en kan niet meer gepubliceerd worden."))
-    if gathering.status == "published":
+    if gathering.status == GatheringStatus.PUBLISHED:
         return gathering
-    gathering.status = "published"
+    gathering.status = GatheringStatus.PUBLISHED
     gathering.touch(attendee_relevant=False)
     db.session.flush()
     return gathering
@@ -178,10 +180,10 @@ def publish_gathering(gathering: Gathering) -> Gathering:
 def cancel_gathering(gathering: Gathering, message: str = "") -> Gathering:
     """The write-locked ``gathering`` does not take place; registrants are told (with ``message``) if it was published."""
     require_write_lock(gathering)
-    if gathering.status == "cancelled":
+    if gathering.status == GatheringStatus.CANCELLED:
         raise GatheringRefused(_("Deze bijeenkomst was al afgelast."))
-    was_published = gathering.status == "published"
-    gathering.status = "cancelled"
+    was_published = gathering.status == GatheringStatus.PUBLISHED
+    gathering.status = GatheringStatus.CANCELLED
     gathering.touch(attendee_relevant=True)
     db.session.flush()
     if was_published:

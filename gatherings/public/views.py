@@ -2,7 +2,7 @@
 from flask import Blueprint, render_template, request
 
 from ..catalogue import services as catalogue
-from ..catalogue.models import KINDS
+from ..catalogue.models import GatheringKind
 from ..registration.services import availability_for
 
 bp = Blueprint("public", __name__)
@@ -19,6 +19,6 @@ def index():
         gatherings=gatherings,
         seats=availability_for(gatherings),
         themes=catalogue.all_themes(),
-        kinds=KINDS,
+        kinds=list(GatheringKind),
         selected={"kind": kind, "theme": theme, "q": q or ""},
     )

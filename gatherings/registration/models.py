@@ -10,9 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalogue.models import Gathering
 from ..extensions import db
+from ..states import States
 from ..timeutil import UTCDateTime, utcnow
 
-STATUSES = ("confirmed", "waitlisted", "cancelled")
+
+class RegistrationStatus(States):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class RegistrationSource(States):
+    """Who made the registration: the participant's form, an organiser (phoned in), or the door."""
+
+    FORM = "form"
+    ORGANISER = "organiser"
+    WALK_IN = "walk_in"
 
 
 def new_token() -> str:
@@ -21,7 +34,7 @@ def new_token() -> str:
 
 class Registration(db.Model):
     __table_args__ = (
-        sa.CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
+        RegistrationStatus.check("status"),
         # One active registration per address per gathering, enforced by the database.
         sa.Index(
             "uq_registration_active_email",
@@ -55,7 +68,7 @@ class Registration(db.Model):
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    source: Mapped[str] = mapped_column(sa.String(20), default="form")
+    source: Mapped[str] = mapped_column(sa.String(20), default=RegistrationSource.FORM.value)
     # Which browser sent the form (a hash of its session's CSRF secret and the gathering), so that a double
     # click's second request, which left before the first answer, is known as the same submission.
     # Only ever compared with the row found by address, never looked up by itself: no index.
@@ -72,4 +85,4 @@ class Registration(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status != "cancelled"
+        return self.status != RegistrationStatus.CANCELLED

@@ -20,28 +20,28 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from ..catalogue.models import GROUPS, Gathering
+from ..catalogue.models import Gathering, GatheringStatus, RegistrationState
 from ..database import require_write_lock
 from ..extensions import db
 from ..timeutil import utcnow
 from . import signals
-from .models import Registration
-from .perspectives import PERSPECTIVES, group_of
+from .models import Registration, RegistrationSource, RegistrationStatus
+from .perspectives import PERSPECTIVES, PerspectiveGroup, group_of
 
 
 class RegistrationRefused(Exception):
     """The gathering does not take this registration; ``reason`` says why, ``message`` says it to a person."""
 
     MESSAGES = {
-        "not_yet_open": _l("De aanmelding is nog niet open."),
-        "closed": _l("De aanmelding is gesloten."),
-        "past": _l("Deze bijeenkomst is al geweest."),
-        "cancelled": _l("Deze bijeenkomst gaat niet door."),
-        "draft": _l("Deze bijeenkomst is nog niet gepubliceerd."),
+        RegistrationState.NOT_YET_OPEN: _l("De aanmelding is nog niet open."),
+        RegistrationState.CLOSED: _l("De aanmelding is gesloten."),
+        RegistrationState.PAST: _l("Deze bijeenkomst is al geweest."),
+        RegistrationState.CANCELLED: _l("Deze bijeenkomst gaat niet door."),
+        RegistrationState.DRAFT: _l("Deze bijeenkomst is nog niet gepubliceerd."),
         "perspective_required": _l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."),
     }
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str):  # a RegistrationState, "perspective_required" or "unknown"
         super().__init__(reason)
         self.reason = reason
 
@@ -95,11 +95,18 @@ class Seats:
     def seats_left(self) -> int:
         return max(self.capacity - self.confirmed, 0)
 
+    def add(self, status: str, number: int) -> None:
+        """Count ``number`` more registrations of ``status`` (a cancelled one takes no seat)."""
+        if status == RegistrationStatus.CONFIRMED:
+            self.confirmed += number
+        elif status == RegistrationStatus.WAITLISTED:
+            self.waitlisted += number
+
 
 @dataclass
 class Availability:
     total: Seats
-    groups: dict[str, Seats] = field(default_factory=dict)
+    groups: dict[PerspectiveGroup, Seats] = field(default_factory=dict)
 
     @property
     def seats_left(self) -> int:
@@ -109,15 +116,14 @@ class Availability:
 
     @classmethod
     def empty(cls, gathering: Gathering) -> "Availability":
-        groups = {grp: Seats(gathering.allotment(grp)) for grp in GROUPS} if gathering.is_mixed else {}
+        groups = {grp: Seats(gathering.allotment(grp)) for grp in PerspectiveGroup} if gathering.is_mixed else {}
         return cls(Seats(gathering.capacity), groups)
 
     def count(self, group: str | None, status: str, number: int) -> None:
         """Add ``number`` registrations of ``status`` in perspective group ``group``."""
-        setattr(self.total, status, getattr(self.total, status) + number)
+        self.total.add(status, number)
         if group in self.groups:
-            seats = self.groups[group]
-            setattr(seats, status, getattr(seats, status) + number)
+            self.groups[group].add(status, number)
 
 
 def email_key(email: str | None) -> str | None:
@@ -130,7 +136,7 @@ def email_key(email: str | None) -> str | None:
 def _counts_statement() -> sa.Select:
     return (
         sa.select(Registration.gathering_id, Registration.perspective_group, Registration.status, sa.func.count())
-        .where(Registration.gathering_id.in_(sa.bindparam("ids", expanding=True)), Registration.status != "cancelled")
+        .where(Registration.gathering_id.in_(sa.bindparam("ids", expanding=True)), Registration.status != RegistrationStatus.CANCELLED)
         .group_by(Registration.gathering_id, Registration.perspective_group, Registration.status)
     )
 
@@ -140,7 +146,7 @@ def _active_by_email_statement() -> sa.Select:
     return sa.select(Registration).where(
         Registration.gathering_id == sa.bindparam("gathering_id"),
         Registration.email_key == sa.bindparam("key"),
-        Registration.status != "cancelled",
+        Registration.status != RegistrationStatus.CANCELLED,
     )
 
 
@@ -170,7 +176,7 @@ def _counts_and_known_statement() -> sa.Select:
     return (
         sa.select(Registration.perspective_group, Registration.status, sa.func.count(),
                   sa.func.sum(sa.case((Registration.email_key == sa.bindparam("key"), 1), else_=0)))
-        .where(Registration.gathering_id == sa.bindparam("gathering_id"), Registration.status != "cancelled")
+        .where(Registration.gathering_id == sa.bindparam("gathering_id"), Registration.status != RegistrationStatus.CANCELLED)
         .group_by(Registration.perspective_group, Registration.status)
     )
 
@@ -200,7 +206,7 @@ def _has_seat(gathering: Gathering, group: str | None, avail: Availability | Non
 
 def _first_waiting(gathering: Gathering, group: str | None) -> Registration | None:
     query = sa.select(Registration).where(
-        Registration.gathering_id == gathering.id, Registration.status == "waitlisted"
+        Registration.gathering_id == gathering.id, Registration.status == RegistrationStatus.WAITLISTED
     )
     if gathering.is_mixed:
         query = query.where(Registration.perspective_group == group)
@@ -209,11 +215,11 @@ def _first_waiting(gathering: Gathering, group: str | None) -> Registration | No
 
 def waitlist_position(registration: Registration) -> int | None:
     """1 for the first in line (per group in a mixed session); None when not waiting."""
-    if registration.status != "waitlisted":
+    if registration.status != RegistrationStatus.WAITLISTED:
         return None
     query = sa.select(sa.func.count()).where(
         Registration.gathering_id == registration.gathering_id,
-        Registration.status == "waitlisted",
+        Registration.status == RegistrationStatus.WAITLISTED,
         sa.or_(
             Registration.waitlisted_at < registration.waitlisted_at,
             sa.and_(Registration.waitlisted_at == registration.waitlisted_at, Registration.id < registration.id),
@@ -225,14 +231,14 @@ def waitlist_position(registration: Registration) -> int | None:
 
 
 def _confirm(registration: Registration, now: datetime) -> None:
-    registration.status = "confirmed"
+    registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = now
 
 
 def _fill_from_waitlist(gathering: Gathering, now: datetime) -> list[Registration]:
     """Promote waiting registrations, first come first served, while seats are free."""
     promoted: list[Registration] = []
-    groups = GROUPS if gathering.is_mixed else (None,)
+    groups = list(PerspectiveGroup) if gathering.is_mixed else [None]
     for group in groups:
         while _has_seat(gathering, group):
             waiting = _first_waiting(gathering, group)
@@ -246,7 +252,7 @@ def _fill_from_waitlist(gathering: Gathering, now: datetime) -> list[Registratio
     return promoted
 
 
-def register(gathering: Gathering, applicant: Applicant, *, source: str = "form",
+def register(gathering: Gathering, applicant: Applicant, *, source: RegistrationSource = RegistrationSource.FORM,
              now: datetime | None = None) -> RegisterResult:
     """Register ``applicant`` for the write-locked ``gathering``: a seat if one is free, else the waiting list.
 
@@ -263,9 +269,10 @@ def register(gathering: Gathering, applicant: Applicant, *, source: str = "form"
     # is the order in which registrations were decided and nobody later slips in ahead.
     now = now or utcnow()
     state = gathering.registration_state(now)
-    by_organiser = source != "form"
-    refused = state in ("draft", "cancelled", "past") or (state != "open" and not by_organiser)
-    if state == "past" and source == "walk_in" and now < gathering.ends_at:
+    by_organiser = source != RegistrationSource.FORM
+    refused = (state in (RegistrationState.DRAFT, RegistrationState.CANCELLED, RegistrationState.PAST)
+               or (state != RegistrationState.OPEN and not by_organiser))
+    if state == RegistrationState.PAST and source == RegistrationSource.WALK_IN and now < gathering.ends_at:
         refused = False  # people walk in at the door while the gathering runs
     if refused:
         raise RegistrationRefused(state)
@@ -285,7 +292,7 @@ def register(gathering: Gathering, applicant: Applicant, *, source: str = "form"
             repeated = (bool(mine) and hmac.compare_digest(existing.submission_key or "", mine)
                         or existing.token in applicant.own_tokens)
             result = RegisterResult(existing, created=False, repeated=repeated)
-            if result.duplicate and source == "form":
+            if result.duplicate and source == RegistrationSource.FORM:
                 # The owner of the address is mailed their own link; the form shows a neutral page.
                 signals.registration_duplicate.send(existing)
             return result
@@ -312,11 +319,11 @@ def register(gathering: Gathering, applicant: Applicant, *, source: str = "form"
     if _has_seat(gathering, group, avail):
         _confirm(registration, now)
     else:
-        registration.status = "waitlisted"
+        registration.status = RegistrationStatus.WAITLISTED
         registration.waitlisted_at = now
     db.session.add(registration)
     db.session.flush()
-    if registration.status == "confirmed":
+    if registration.status == RegistrationStatus.CONFIRMED:
         signals.registration_confirmed.send(registration)
     else:
         # The newest in line: behind everyone already waiting (in their group, in a mixed session).
@@ -342,14 +349,15 @@ def cancel(gathering: Gathering, registration_id: int, *, by_organiser: bool = F
     """
     registration = _locked_registration(gathering, registration_id)
     now = now or utcnow()  # under the lock, as in register()
-    if registration.status == "cancelled":
+    if registration.status == RegistrationStatus.CANCELLED:
         return []
-    freed_seat = registration.status == "confirmed"
-    registration.status = "cancelled"
+    freed_seat = registration.status == RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.session.flush()
     signals.registration_cancelled.send(registration, by_organiser=by_organiser, freed_seat=freed_seat)
-    if freed_seat and gathering.registration_state(now) in ("open", "closed", "not_yet_open"):
+    if freed_seat and gathering.registration_state(now) in (
+            RegistrationState.OPEN, RegistrationState.CLOSED, RegistrationState.NOT_YET_OPEN):
         return _fill_from_waitlist(gathering, now)
     return []
 
@@ -358,7 +366,7 @@ def fill_from_waitlist(gathering: Gathering, *, now: datetime | None = None) -> 
     """After capacity was raised: promote as many waiting registrations of the write-locked ``gathering`` as now fit."""
     require_write_lock(gathering)
     now = now or utcnow()  # under the lock, as in register()
-    if gathering.status != "published" or gathering.starts_at <= now:
+    if gathering.status != GatheringStatus.PUBLISHED or gathering.starts_at <= now:
         return []
     return _fill_from_waitlist(gathering, now)
 
@@ -367,7 +375,7 @@ def promote(gathering: Gathering, registration_id: int, *, now: datetime | None 
     """An organiser gives a waiting registration a seat, also beyond capacity if they so decide."""
     registration = _locked_registration(gathering, registration_id)
     now = now or utcnow()  # under the lock, as in register()
-    if registration.status == "waitlisted":
+    if registration.status == RegistrationStatus.WAITLISTED:
         _confirm(registration, now)
         db.session.flush()
         signals.registration_promoted.send(registration)
