@@ -1,10 +1,9 @@
 """Language: Dutch first, English on request (a visible switch or Accept-Language)."""
-from functools import lru_cache
-
-from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
-from flask_babel import format_datetime, get_locale, get_translations
+from flask import Flask, current_app, has_request_context, redirect, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
+from . import caches
 from .inputs import local_target
 from .timeutil import SUMMER_TIME, doubled_hour_side, local
 
@@ -24,13 +23,10 @@ def select_locale() -> str:
 
 def when(start, end) -> str:
     """'dinsdag 3 februari 2026, 13:30 – 16:00' in the current language, Amsterdam time."""
-    return _when(start, end, str(get_locale() or "nl"))
+    return caches.date_line(start, end, _when)
 
 
-@lru_cache(maxsize=1024)
-def _when(start, end, _locale: str) -> str:
-    # Kept per (times, language): every page and mail shows it, and Babel's formatting is slow.
-    # The language is part of the key; format_datetime reads it from the context.
+def _when(start, end) -> str:
     day = format_datetime(start, "EEEE d MMMM y")
     return f"{day}, {clock_time(start)} – {clock_time(end)}"
 
@@ -46,21 +42,6 @@ def clock_time(at) -> str:
     return _("%(time)s (wintertijd)", time=format_datetime(at, "HH:mm"))
 
 
-def _translations():
-    """The catalogue for the current language, looked up once per language per request or app context.
-
-    Flask-Babel looks it up again for every string a template translates (the locale's
-    identifier, the domain, its cache): a tenth of the time of a page. ``force_locale``
-    (mail in Dutch) puts another Locale object in place, so keying on that object follows it.
-    """
-    locale = get_locale()
-    cached = g.get("_gatherings_translations")
-    if cached is None or cached[0] is not locale:
-        cached = (locale, get_translations())
-        g._gatherings_translations = cached
-    return cached[1]
-
-
 def moment(at) -> str:
     """'maandag 1 maart 2027 om 10:00' in the current language, Amsterdam time."""
     return _("%(day)s om %(time)s", day=format_datetime(at, "EEEE d MMMM y"), time=clock_time(at))
@@ -74,14 +55,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(when=when, moment=moment, get_locale=get_locale, format_datetime=format_datetime,
                                  kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES, group_labels=GROUP_LABELS)
     app.jinja_env.filters["local"] = local
-    # Replaces the callables Flask-Babel installed (same behaviour, see _translations).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
 
     @app.get("/taal/<code>")
     def switch_language(code: str):

@@ -1,14 +1,12 @@
-"""Running in production: health check, reverse-proxy headers, readable logs, fragment cache."""
+"""Running in production: health check, reverse-proxy headers, readable logs."""
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def init_app(app: Flask) -> None:
-    from .fragments import FragmentCache
     from .views import bp
 
     app.register_blueprint(bp)
-    app.jinja_env.add_extension(FragmentCache)
     app.teardown_appcontext(_release_database_session)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:

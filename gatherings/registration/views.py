@@ -8,32 +8,28 @@ from werkzeug.exceptions import TooManyRequests
 
 from ..catalogue.models import Gathering
 from ..catalogue.services import get_visible_gathering, lock_gathering
+from .. import caches
 from ..database import read_only, unit_of_work, writes
 from ..extensions import limiter
 from ..limits import over_address_limit
-from ..ops.pages import PageCache, request_key, row_values
 from . import services
 from .forms import RegistrationForm
 from .perspectives import GROUP_LABELS
 
 bp = Blueprint("registration", __name__)
-gathering_pages = PageCache("gathering")
 OWN_TOKENS = "own_registrations"
 
 
-def _gathering_page(gathering: Gathering, form: RegistrationForm, status: int = 200, *,
-                    seats: services.Availability | None = None, state: str | None = None):
+def _page_context(gathering: Gathering, form: RegistrationForm) -> dict:
     if gathering.is_mixed and not form.perspective_required:
         # A form that comes back: checked on the terms of a mixed session (see RegistrationForm.require_perspective).
         form.require_perspective(check=form.is_submitted())
-    return render_template(
-        "registration/gathering.html",
-        gathering=gathering,
-        form=form,
-        seats=seats or services.availability(gathering),
-        state=state or gathering.registration_state(),
-        group_labels=GROUP_LABELS,
-    ), status
+    return dict(gathering=gathering, form=form, seats=services.availability(gathering),
+                state=gathering.registration_state(), group_labels=GROUP_LABELS)
+
+
+def _gathering_page(gathering: Gathering, form: RegistrationForm, status: int = 200):
+    return render_template("registration/gathering.html", **_page_context(gathering, form)), status
 
 
 @bp.get("/gatherings/<slug>")
@@ -42,13 +38,14 @@ def gathering(slug: str):
     gathering = get_visible_gathering(slug)
     if "_flashes" in session:  # a notice for this visitor only
         return _gathering_page(gathering, RegistrationForm())
-    seats = services.availability(gathering)
-    state = gathering.registration_state()
-    key = ("gathering", *request_key(), state, row_values(gathering),
-           gathering.theme.name if gathering.theme else None, gathering.host.name if gathering.host else None,
-           seats.seats_left, tuple((group, s.seats_left) for group, s in seats.groups.items()))
-    return gathering_pages.render(
-        key, lambda: _gathering_page(gathering, RegistrationForm(), seats=seats, state=state)[0])
+    # The same for every visitor but for the CSRF token: kept (caches.page).
+    return caches.page("registration/gathering.html", **_page_context(gathering, RegistrationForm()))
+
+
+@bp.app_template_global()
+def registration_fields(form: RegistrationForm, **inputs):
+    """The form's fields, labels and hints (registration/_fields.html); an empty form is kept (caches.form)."""
+    return caches.form("registration/_fields.html", keep=not form.is_submitted(), form=form, **inputs)
 
 
 @bp.after_request

@@ -136,14 +136,14 @@ def test_access_log_lines_do_not_carry_personal_links():
 def test_the_kept_empty_form_is_per_kind_of_gathering(app, client):
     theme = make_gathering(kind="theme")
     mixed = make_gathering(kind="mixed")
-    for _ in range(2):  # the second time from the fragment cache
+    for _ in range(2):  # the second time from the form cache
         theme_radios = Page(client.get(f"/gatherings/{theme.slug}").get_data(as_text=True)).find_all("input", name="perspective")
         mixed_radios = Page(client.get(f"/gatherings/{mixed.slug}").get_data(as_text=True)).find_all("input", name="perspective")
         assert "not_said" in [r.get("value") for r in theme_radios]
         assert "not_said" not in [r.get("value") for r in mixed_radios]
         assert all(r.get("required") is not None for r in mixed_radios)
         assert all(r.get("required") is None for r in theme_radios)
-    assert len(app.jinja_env.fragment_cache) == 2
+    assert len(app.extensions["caches"]["form"]) == 2
 
 
 def test_each_visitor_still_gets_their_own_csrf_token(app, app_config):

@@ -1,4 +1,4 @@
-"""The gathering page is kept per process (gatherings/ops/pages.py): what a visitor sees must stay true."""
+"""The gathering page is kept per process (gatherings/caches.py, ``page``): what a visitor sees must stay true."""
 import pytest
 from flask import flash
 
@@ -25,7 +25,7 @@ def _register(client, slug, email):
 
 
 def _kept(app) -> int:
-    return len(app.extensions.get("page_cache.gathering", {}))
+    return len(app.extensions.get("caches", {}).get("page", {}))
 
 
 def test_each_visitor_gets_their_own_working_token_from_the_kept_page(csrf_app):
