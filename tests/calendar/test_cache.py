@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from gatherings import create_app
 from gatherings.calendar import cache, ics, services
-from gatherings.catalogue.models import KINDS, Gathering, HostOrganisation, Theme
+from gatherings.catalogue.models import Gathering, GatheringKind, HostOrganisation, Theme
 from gatherings.extensions import db
 from gatherings.timeutil import UTCDateTime
 
@@ -39,7 +39,7 @@ def uncached(app_config):
 def _changed(column, value, others):
     """Another valid value for ``column``: whatever the column, so no column is left out."""
     if column.key == "kind":
-        return next(k for k in KINDS if k != value)
+        return next(k for k in GatheringKind if k != value)
     if column.key == "status":
         return "cancelled"
     if column.key == "theme_id":
