@@ -1,4 +1,2 @@
-"""Entry point: ``flask --app wsgi ...`` and ``gunicorn wsgi:app``."""
-from gatherings import create_app
-
-app = create_app()
+"""Entry point in the checkout: ``flask --app wsgi ...`` and ``gunicorn wsgi:app`` (the package's is ``gatherings.wsgi``)."""
+from gatherings.wsgi import app  # noqa: F401
