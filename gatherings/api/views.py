@@ -1,4 +1,4 @@
-"""Public read-only JSON: the gatherings, as PRODUCT.md describes them."""
+"""Public read-only JSON: the gatherings, as docs/product.md describes them."""
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 

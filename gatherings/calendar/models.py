@@ -49,7 +49,7 @@ class FeedToken(db.Model):
 class FeedCache(db.Model):
     """One row per feed: the last built bytes and the feed's HTTP validators.
 
-    ``change_key`` says from which data the row was built (see services.change_key);
+    ``change_key`` says from which data the row was built (``key_of`` in cache.cached_feed);
     every process compares it with the database's current state, so the row is
     correct for all processes at once. ``last_modified`` is the feed's high-water
     mark: it only ever moves forward, also when gatherings leave the feed.

@@ -120,10 +120,6 @@ class Gathering(db.Model):
                       PerspectiveGroup.PROFESSIONALS: self.allot_professionals}
         return allotments[group] or 0
 
-    @property
-    def is_online(self) -> bool:
-        return bool(self.online_url) and not self.venue_name
-
     def registration_state(self, now: datetime | None = None) -> RegistrationState:
         now = now or utcnow()
         if self.status != GatheringStatus.PUBLISHED:

@@ -1,4 +1,7 @@
-"""What changes to gatherings report. The mail and calendar areas listen.
+"""What changes to gatherings report. The mail area listens (gatherings/mail/__init__.py connects it).
+
+The calendar does not: feeds and invitations follow ``Gathering.changed_at`` and ``sequence``, which
+``Gathering.touch()`` stamps.
 
 Receivers run inside the transaction of the change. Sender: the Gathering.
 """

@@ -93,7 +93,3 @@ def set_admin(organiser: Organiser, admin: bool, *, by: Organiser) -> None:
 
 def all_organisers() -> list[Organiser]:
     return list(db.session.scalars(sa.select(Organiser).order_by(Organiser.email)))
-
-
-def active_organisers() -> list[Organiser]:
-    return list(db.session.scalars(sa.select(Organiser).where(Organiser.active.is_(True)).order_by(Organiser.email)))

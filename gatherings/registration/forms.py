@@ -1,4 +1,4 @@
-"""The registration form: the fields PRODUCT.md names, validated with Dutch messages."""
+"""The registration form: the fields docs/product.md names, validated with Dutch messages."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField

@@ -1,4 +1,4 @@
-"""The public JSON API: the fields PRODUCT.md names, its filters, errors, and its own OpenAPI description."""
+"""The public JSON API: the fields docs/product.md names, its filters, errors, and its own OpenAPI description."""
 from datetime import datetime, timedelta
 
 import jsonschema
