@@ -372,7 +372,11 @@ def test_behind_nginx_two_servers_share_limits_log_the_visitor_and_survive_one_d
     logged = {line.split("access: ")[1].split(" ", 1)[0] for line in visitor_lines}
     assert logged == {*addresses, limited_address, spoofing_address}, logged
     assert not any("203.0.113.7" in line for _, line in lines)
-    assert any(number == 2 for number, line in lines if '"POST /gatherings/' in line)
+    # Both servers took part in the rush; the first one died on the way (it answered a part, then nothing).
+    rush_posts = [number for number, line in lines if f'"POST /gatherings/{slug}/register' in line
+                  and line.split("access: ")[1].split(" ", 1)[0] in addresses]
+    assert platform["servers"][0].process.poll() is not None
+    assert 0 < rush_posts.count(1) < len(rush_posts) and rush_posts.count(2) > people // 3, rush_posts.count(1)
 
     # The mail sender delivered a message to everyone who was told they are registered.
     mailbox = platform["mailbox"]
