@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from .packaging import build_and_install, clean_environment, wheel_names
+from .installed_wheel import build_and_install, clean_environment, wheel_names
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -1,6 +1,6 @@
 """The production path, as docs/production.md describes it, run for real.
 
-The wheel (tests/packaging.py) in a venv outside the repository; `flask --app gatherings db upgrade` on a
+The wheel (tests/installed_wheel.py) in a venv outside the repository; `flask --app gatherings db upgrade` on a
 PostgreSQL database of the test's own; two gunicorn servers from the wheel sharing that database and Redis;
 Debian's nginx in front of them with the shipped deploy/nginx/gatherings.conf (TLS, X-Forwarded-*), the
 app with TRUSTED_PROXIES=1; a mail sender (`mail send --loop`) delivering to aiosmtpd on loopback.
@@ -29,7 +29,7 @@ import redis
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from ..packaging import ROOT, build_and_install, clean_environment
+from ..installed_wheel import ROOT, build_and_install, clean_environment
 from .conftest import CSRF_FIELD, PG_ADMIN_URL, Response, _free_port, _pg_url, make_national_day, registrations, said
 
 pytestmark = pytest.mark.postgres
