@@ -74,10 +74,17 @@ def build_and_install(base: Path) -> InstalledWheel:
     if subprocess.run([str(part) for part in offline], capture_output=True, cwd=workdir, env=clean_environment(),
                       timeout=600).returncode != 0:
         WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+        _forget_own_wheels()  # pip download would read the dependencies of a stale copy of it
         _run([sys.executable, "-m", "pip", "download", "--quiet", "-d", WHEELHOUSE, wheel], 600,
              cwd=workdir, env=clean_environment())
+        _forget_own_wheels()  # only the dependencies are kept
         installed.run(*offline, timeout=600)
     return installed
+
+
+def _forget_own_wheels() -> None:
+    for stale in WHEELHOUSE.glob("gatherings-*.whl"):
+        stale.unlink()
 
 
 def wheel_names(wheel: Path) -> set[str]:
