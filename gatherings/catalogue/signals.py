@@ -1,7 +1,7 @@
 """What changes to gatherings report. The mail area listens (gatherings/mail/__init__.py connects it).
 
-The calendar does not: feeds and invitations follow ``Gathering.changed_at`` and ``sequence``, which
-``Gathering.touch()`` stamps.
+The calendar does not: feeds and invitations follow ``Gathering.changed_at`` (moved by every change of
+the row) and ``sequence`` (raised by ``Gathering.touch(attendee_relevant=True)``).
 
 Receivers run inside the transaction of the change. Sender: the Gathering.
 """
