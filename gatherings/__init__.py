@@ -57,7 +57,7 @@ def _finish_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .database import configure_engine, configure_session
-    from .extensions import babel, csrf, db, limiter, mail, migrate
+    from .extensions import babel, csrf, db, limiter, migrate
     from .i18n import select_locale
 
     from .catalogue import models as _catalogue  # noqa: F401  (tables known to Alembic)
@@ -72,7 +72,6 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
-    mail.init_app(app)
     limiter.init_app(app)
     from . import organise
 

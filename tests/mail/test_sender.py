@@ -7,6 +7,7 @@ import pytest
 
 from gatherings.extensions import db
 from gatherings.mail import sender
+from gatherings.mail.claim import record
 from gatherings.mail.sender import claim_next, send_due
 from gatherings.timeutil import utcnow
 from tests.factories import make_gathering, make_registration
@@ -109,7 +110,7 @@ def test_a_dead_senders_claim_is_taken_over_after_the_timeout(app, smtp):
     assert send_due(now=now + timedelta(minutes=11)).sent == 1
     assert len(smtp.envelopes) == 1
     # Had the first sender only been slow, its late outcome would not overwrite the row.
-    assert sender._record(row_id, claim, status="queued") is False
+    assert record(row_id, claim, status="queued") is False
     assert outbox()[0].status == "sent"
 
 

@@ -1,0 +1,77 @@
+"""The one way a header of an outgoing message gets its text from what someone typed.
+
+Names, subjects and addresses come from visitors and organisers. Python's
+``email`` package decodes RFC 2047 encoded words (``=?utf-8?q?...=0D=0A...?=``)
+while it folds a header and writes what they hold as it is, so a name that
+*encodes* a line break still adds headers (CPython gh-121650). Every header
+value therefore goes through ``header_text`` first: encoded words are decoded
+(repeatedly, they can be nested), and every control character, line or
+paragraph separator and direction override is taken out *after* decoding, so
+nothing is left that a parser could turn into a new line. The header registry
+(``Address``, ``EmailMessage``) then encodes and folds the clean text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.headerregistry import Address
+
+# The shape of an RFC 2047 encoded word, as loosely as decoders accept it.
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[qQbB]\?.*?\?=", re.DOTALL)
+# Characters that change the direction of the text: they can make a name look like another one.
+_DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+_NESTING = 4
+
+
+def _without_controls(text: str) -> str:
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp") or char.isspace():
+            kept.append(" ")  # CR, LF, TAB, NEL, U+2028, U+2029 ...: a word break at most
+        elif category == "Cs" or char in _DIRECTION:
+            continue
+        else:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _decoded(text: str) -> str:
+    """The text the encoded words in ``text`` stand for; an encoded word that cannot be decoded is left out."""
+    for _ in range(_NESTING):
+        if not _ENCODED_WORD.search(text):
+            return text
+        try:
+            text = str(make_header(decode_header(text)))
+        except (HeaderParseError, LookupError, UnicodeError, ValueError):
+            return _ENCODED_WORD.sub(" ", text)
+    return _ENCODED_WORD.sub(" ", text)  # nested deeper than anyone honest would
+
+
+def header_text(value: str | None, limit: int = 200) -> str:
+    """``value`` as one line of plain text, safe to put in any header, at most ``limit`` characters.
+
+    Whitespace is collapsed to single spaces. What remains can be encoded and
+    folded by the ``email`` package, but never read back as a line break or an
+    encoded word: a leftover ``=?`` is broken up.
+    """
+    text = _without_controls(_decoded(_without_controls(value or "")))
+    text = " ".join(text.replace("=?", "= ?").split())
+    return text[:limit].rstrip()
+
+
+def mailbox(name: str | None, address: str) -> Address:
+    """A From/To/Reply-To mailbox: a cleaned display name and an address that must already be clean.
+
+    An address with a control character or without the shape ``user@domain`` is refused
+    (``ValueError``): it cannot be repaired without guessing where the mail should go.
+    """
+    address = (address or "").strip()
+    if not address or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c.isspace() for c in address):
+        raise ValueError(f"not a usable address: {address!r}")
+    username, at, domain = address.rpartition("@")
+    if not at or not username or not domain:
+        raise ValueError(f"not a usable address: {address!r}")
+    return Address(display_name=header_text(name), username=username, domain=domain)
