@@ -76,6 +76,7 @@ def bench_app(url: str):
 
     return create_app({
         "SQLALCHEMY_DATABASE_URI": url, "GATHERINGS_ENV": "production", "SECRET_KEY": "rush-bench",
+        "CONTACT_EMAIL": "contact@voorbeeld.nl",
         "RATELIMIT_ENABLED": False, "TRUSTED_PROXIES": 1,
     })
 
@@ -183,6 +184,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="rush-bench", GATHERINGS_ENV="production",
+                   CONTACT_EMAIL="contact@voorbeeld.nl",
                    RATELIMIT_ENABLED="false", TRUSTED_PROXIES="1", WEB_CONCURRENCY=str(workers),
                    GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_MAX_REQUESTS="0")
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))

@@ -5,6 +5,9 @@ from flask import Flask
 
 from . import config as cfg
 
+# CONTACT_EMAIL outside production when none is set (a domain that never receives mail).
+DEV_CONTACT_EMAIL = "contact@gatherings.localhost"
+
 
 def create_app(config: dict | None = None) -> Flask:
     from .inputs import IdConverter
@@ -37,6 +40,12 @@ def _finish_config(app: Flask) -> None:
             app.config["SECRET_KEY"] = "dev-only-not-secret"
         else:
             raise RuntimeError("SECRET_KEY must be set outside development and testing")
+    if not app.config.get("CONTACT_EMAIL"):
+        # Every message and invitation names someone who answers (Reply-To, the invitation's ORGANIZER):
+        # never the no-reply sender, where a "no" in a calendar would go nowhere.
+        if env == "production":
+            raise RuntimeError("CONTACT_EMAIL must be set in production: the address participants can write to")
+        app.config["CONTACT_EMAIL"] = DEV_CONTACT_EMAIL
     if env == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"

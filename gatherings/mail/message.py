@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, default
 from email.utils import format_datetime, parseaddr
 
 from flask import current_app
@@ -12,6 +12,7 @@ from .headers import header_text, mailbox
 from .models import OutboxMessage
 
 SUBJECT_LIMIT = 300
+ADDRESS_HEADERS = ("From", "To", "Reply-To")
 
 
 def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
@@ -24,10 +25,10 @@ def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
     ics = ics if ics is not None else row.ics
     default_name, default_address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
     msg = EmailMessage(policy=SMTP)
-    msg["From"] = mailbox(row.from_name or default_name, default_address)
+    msg["From"] = mailbox(row.from_name or default_name, default_address, "From")
     msg["To"] = mailbox(row.to_name, row.to_address)
     if row.reply_to:
-        msg["Reply-To"] = mailbox("", row.reply_to)
+        msg["Reply-To"] = mailbox("", row.reply_to, "Reply-To")
     msg["Subject"] = header_text(row.subject, SUBJECT_LIMIT)
     msg["Date"] = format_datetime(row.created_at)
     msg["Message-ID"] = row.message_id
@@ -48,11 +49,17 @@ def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
 def as_bytes(message: EmailMessage) -> bytes:
     """The message as sent, after checking that a reader finds exactly the headers that were set.
 
-    The last line of defence: should a value ever slip past ``header_text``, the
-    row fails (``ValueError``) instead of going out with a header nobody wrote.
+    The last line of defence: should a value ever slip past ``headers.py``, the row
+    fails (``ValueError``) instead of going out with a header or recipient nobody wrote.
     """
     data = message.as_bytes()
-    read_back = message_from_bytes(data, policy=SMTP)
+    read_back = message_from_bytes(data, policy=default)
     if [name.lower() for name in read_back.keys()] != [name.lower() for name in message.keys()]:
         raise ValueError(f"headers changed when written: {message.keys()} became {read_back.keys()}")
+    for name in ADDRESS_HEADERS:
+        if name in message and ([a.addr_spec for a in read_back[name].addresses]
+                                != [a.addr_spec for a in message[name].addresses]):
+            raise ValueError(f"{name} changed when written")
+    if "".join(str(read_back["Subject"]).split()) != "".join(str(message["Subject"]).split()):
+        raise ValueError("Subject changed when written")
     return data

@@ -35,6 +35,7 @@ from ..registration.models import Registration
 from ..registration.services import waitlist_position
 from ..timeutil import local, utcnow
 from ..urls import public_url
+from .headers import header_text
 from .models import OutboxMessage
 
 # -- links and facts shown in every message -------------------------------------------------
@@ -156,11 +157,13 @@ def _outbox_row(kind: str, *, to: str, to_name: str, subject: str, body_text: st
     message = OutboxMessage(
         kind=kind,
         to_address=to.strip(),
-        to_name=" ".join((to_name or "").split())[:200],
+        # Names and subject are kept as they will stand in the headers (see headers.py); the
+        # sender cleans them again, for rows written before this was so.
+        to_name=header_text(to_name),
         email_key=to.strip().lower(),
-        from_name=" ".join(from_name.split())[:200] if from_name else None,
+        from_name=header_text(from_name) or None,
         reply_to=reply_to,
-        subject=" ".join(subject.split())[:300],
+        subject=header_text(subject, 300),
         body_text=body_text,
         body_html=body_html,
         context=context,
@@ -298,11 +301,11 @@ def queue_organiser_message(gathering: Gathering, recipients: Iterable[Registrat
     shows its size (``attendance.listing``). Returns how many messages were queued.
     The caller commits.
     """
-    subject = " ".join((subject or "").split())
+    subject = header_text(subject, 150)
     if not subject or not (body or "").strip():
         raise ValueError("subject and body are required")
     full_subject = f"{gathering.title}: {subject}"
-    sender = " ".join((sender_name or "").split())
+    sender = header_text(sender_name, 100)
     count = 0
     for registration in recipients:
         if registration.gathering_id != gathering.id:
@@ -313,7 +316,7 @@ def queue_organiser_message(gathering: Gathering, recipients: Iterable[Registrat
         )
         if queued is not None:
             with force_locale("nl"):
-                queued.from_name = _("%(name)s via Gatherings", name=sender) if sender else None
+                queued.from_name = header_text(_("%(name)s via Gatherings", name=sender)) if sender else None
             count += 1
     db.session.flush()
     return count

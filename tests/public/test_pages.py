@@ -289,7 +289,8 @@ def test_secret_key_is_required_in_production(monkeypatch, tmp_path):
 
 
 def test_production_cookies_are_secure(make_app):
-    prod = make_app(GATHERINGS_ENV="production", SECRET_KEY="a-long-production-secret-for-the-test")
+    prod = make_app(GATHERINGS_ENV="production", SECRET_KEY="a-long-production-secret-for-the-test",
+                    CONTACT_EMAIL="contact@voorbeeld.nl")
     with prod.app_context():
         slug = make_gathering().slug
     client = prod.test_client()
