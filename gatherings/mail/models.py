@@ -41,7 +41,8 @@ class OutboxMessage(db.Model):
     # NULL until rendered. Messages about a registration are queued unrendered (rendering costs
     # CPU, and the queueing runs while registration holds the gathering's lock); the sender
     # renders them at the first claim from the registration, its gathering and ``context``, and
-    # keeps the result here, so a retry sends the same text and /my's export shows what was sent.
+    # keeps the result here, so a retry sends the same text. Emptied ('') once the message is sent
+    # or has failed for good: its links would still open /my and /r/ while the row is kept.
     body_text: Mapped[Optional[str]] = mapped_column(sa.Text)
     body_html: Mapped[Optional[str]] = mapped_column(sa.Text)
     # JSON object: the message's own facts beside the registration and gathering (a waiting-list

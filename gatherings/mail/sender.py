@@ -11,6 +11,8 @@ invitation) and keeps it on the row before sending, so a retry, or a sender
 taking over after a crash, sends the same text and invitation. A row whose
 registration was erased or anonymised before then is dropped, never sent with
 data missing; a row that cannot be rendered or built fails for good, with the reason.
+Once sent (or failed for good) the row's bodies are emptied: their links stay
+usable for days, the row is kept longer (``_forget_bodies``).
 
 Never lost, never twice:
 - Only the sender holding a row's claim records its outcome (``claim.record``).
@@ -108,6 +110,13 @@ def _deferred(row: OutboxMessage, claim: int, error: TemporaryFailure, outcome: 
     outcome.errors.append(str(error))
 
 
+def _forget_bodies(row: OutboxMessage) -> dict:
+    """Once a message has gone (or never will), its bodies go: their links (/my/<token>, /r/<token>)
+    would still open a person's data for days while the row is kept. Status, subject, dates and
+    Message-ID stay: enough to know it was sent, and a sent row is never claimed again."""
+    return {"body_text": "", "body_html": ""} if row.body_text is not None else {}
+
+
 def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime | None = None) -> None:
     row = db.session.get(OutboxMessage, row_id, populate_existing=True)
     db.session.expunge(row)  # values set below are for this attempt; only ``record`` writes the row
@@ -130,15 +139,14 @@ def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime
         _deferred(row, claim, error, outcome, now)
         raise
     except PermanentFailure as error:
-        # Keep what was rendered: /my's export then shows the message that could not go.
         record(row_id, claim, status="failed", attempts=row.attempts + 1, last_error=str(error)[:2000],
-               claimed_at=None, **{**built, **forgotten_once_sent(row)})
+               claimed_at=None, **{**built, **forgotten_once_sent(row), **_forget_bodies(row)})
         outcome.failed += 1
         outcome.errors.append(str(error))
         log.error("mail %s (%s) to %s: refused for good: %s", row_id, row.kind, row.to_address, error)
         return
     if record(row_id, claim, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, last_error="",
-              claimed_at=None, **forgotten_once_sent(row)):
+              claimed_at=None, **{**forgotten_once_sent(row), **_forget_bodies(row)}):
         outcome.sent += 1
         log.info("mail %s (%s) to %s: sent (%s)", row_id, row.kind, row.to_address, where)
     else:
