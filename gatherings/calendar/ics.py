@@ -136,9 +136,13 @@ def gathering_event(gathering, *, personal: bool = False, waitlisted: bool = Fal
     summary = text.text(gathering.title)
     if waitlisted:
         summary = _("Wachtlijst: %(title)s", title=summary)
-    if cancelled or gathering.status == "cancelled":
+    if gathering.status == "cancelled":
         status = "CANCELLED"
         summary = _("Gaat niet door: %(title)s", title=summary)
+    elif cancelled:
+        # The participant's own cancellation: the gathering goes on, only not in their calendar.
+        status = "CANCELLED"
+        summary = _("Afgemeld: %(title)s", title=summary)
     elif waitlisted:
         status = "TENTATIVE"
     else:
@@ -255,10 +259,20 @@ def _samples() -> list[bytes]:
 
 
 def organizer_address(gathering=None) -> str:
-    """The address invitations come from: the gathering's contact, else the sender."""
+    """Who answers for the gathering: its contact, its host's, else CONTACT_EMAIL; never the no-reply
+    sender, where a participant's "no" in their calendar would go unread."""
     if gathering is not None and gathering.contact_email:
         return gathering.contact_email
-    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    if gathering is not None and gathering.host and gathering.host.contact_email:
+        return gathering.host.contact_email
+    return current_app.config["CONTACT_EMAIL"]
+
+
+def organizer_name(gathering=None) -> str:
+    """ORGANIZER's CN: the host, else the organisation that sends the mail."""
+    if gathering is not None and gathering.host:
+        return gathering.host.name
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[0] or "Gatherings"
 
 
 def invitation(gathering, registration, method: str = "REQUEST", organizer_email: str | None = None,
@@ -286,6 +300,7 @@ def invitation(gathering, registration, method: str = "REQUEST", organizer_email
         cal.add_component(amsterdam_vtimezone())
         event = gathering_event(gathering, personal=True, sequence=sequence, stamp=stamp, cancelled=cancelled)
         organizer = vCalAddress(f"mailto:{organizer_email or organizer_address(gathering)}")
+        organizer.params["CN"] = organizer_name(gathering)
         event.add("organizer", organizer)
         attendee = vCalAddress(f"mailto:{registration.email}")
         if registration.name:

@@ -9,7 +9,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# kwargs: changes (list of field names that matter to attendees: starts_at, ends_at, venue_*, online_url)
+# kwargs: changes (names of the fields that changed and show in an invitation: starts_at, ends_at, venue_*,
+# online_url, title, description, accessibility, host_id), before (those fields' values before the change)
 gathering_changed = _signals.signal("gathering-changed")
 # kwargs: message (str, the organiser's words to the registrants, may be empty)
 gathering_cancelled = _signals.signal("gathering-cancelled")

@@ -2,11 +2,11 @@
 
 Changes to a gathering are made on the gathering write-locked by the view's unit
 of work (as registration is), so a capacity check and a registration cannot
-pass each other. A change of date,
-time or place of a published gathering raises the calendar SEQUENCE and sends
-``gathering_changed``; cancelling sends ``gathering_cancelled``. The mail area
-listens and queues the messages in the same transaction. Functions flush; the
-unit of work commits.
+pass each other. A change of date, time, place, title or description of a
+published gathering (what its invitation shows) raises the calendar SEQUENCE
+and sends ``gathering_changed``; cancelling sends ``gathering_cancelled``. The
+mail area listens and queues the messages in the same transaction. Functions
+flush; the unit of work commits.
 """
 from __future__ import annotations
 
@@ -27,8 +27,11 @@ from ..registration.models import Registration
 from ..registration.perspectives import ALLOTMENT_FIELDS, PerspectiveGroup
 from .models import Organiser
 
-# Fields whose change attendees must hear about (and their calendars must update for).
+# Fields whose change everyone registered must hear about: the time and the place.
 ATTENDEE_FIELDS = ("starts_at", "ends_at", "venue_name", "venue_address", "venue_city", "online_url")
+# Everything an invitation shows (the summary, the description with host and accessibility): a change
+# raises SEQUENCE and sends the confirmed an updated invitation, or their calendars keep the old one.
+CALENDAR_FIELDS = ATTENDEE_FIELDS + ("title", "description", "accessibility", "host_id")
 EDITABLE_FIELDS = (
     "title", "slug", "kind", "theme_id", "host_id", "description", "starts_at", "ends_at",
     "venue_name", "venue_address", "venue_city", "online_url", "accessibility", "capacity",
@@ -49,7 +52,7 @@ class GatheringRefused(Exception):
 @dataclass
 class ChangeResult:
     gathering: Gathering
-    changes: list[str] = field(default_factory=list)  # attendee-relevant fields that changed
+    changes: list[str] = field(default_factory=list)  # fields that changed and show in calendars (CALENDAR_FIELDS)
     promoted: list[Registration] = field(default_factory=list)
 
 
@@ -141,13 +144,14 @@ def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) 
     if organiser_ids is not None:
         gathering.organisers = _organisers(organiser_ids)
     changed = [k for k in EDITABLE_FIELDS if getattr(gathering, k) != before[k]]
-    attendee_changes = [k for k in ATTENDEE_FIELDS if k in changed]
+    attendee_changes = [k for k in CALENDAR_FIELDS if k in changed]
     result = ChangeResult(gathering, changes=attendee_changes if gathering.status == GatheringStatus.PUBLISHED else [])
     if changed or organiser_ids is not None:
         gathering.touch(attendee_relevant=bool(result.changes))
     db.session.flush()
     if result.changes:
-        signals.gathering_changed.send(gathering, changes=result.changes)
+        signals.gathering_changed.send(gathering, changes=result.changes,
+                                       before={k: before[k] for k in result.changes})
     if gathering.status == GatheringStatus.PUBLISHED and _seats_grew(before, gathering):
         result.promoted = registration.fill_from_waitlist(gathering)
     return result

@@ -221,7 +221,7 @@ def test_invitation_request(app, tricky, icaljs, tmp_path):
     body = ics.invitation(tricky, registration, organizer_email="bijeenkomsten@voorbeeld.nl")
     text = body.replace(b"\r\n ", b"").decode()
     assert "METHOD:REQUEST\r\n" in text
-    assert "ORGANIZER:mailto:bijeenkomsten@voorbeeld.nl\r\n" in text
+    assert "ORGANIZER;CN=Gatherings:mailto:bijeenkomsten@voorbeeld.nl\r\n" in text
     assert "mailto:Anne@Voorbeeld.nl" in text
     assert max(len(line) for line in lines_of(body)) <= 75
     (event,) = parse_strict(body).events
@@ -234,10 +234,12 @@ def test_invitation_request(app, tricky, icaljs, tmp_path):
     assert parsed["events"][0]["organizer"] == "mailto:bijeenkomsten@voorbeeld.nl"
 
 
-def test_invitation_organizer_defaults_to_the_sender_address(app, tricky):
+def test_invitation_organizer_is_the_contact_never_the_no_reply_sender(app, tricky):
     registration = make_registration(tricky)
-    text = ics.invitation(tricky, registration).decode()
-    assert "ORGANIZER:mailto:noreply@gatherings.localhost\r\n" in text
+    text = ics.invitation(tricky, registration).decode().replace("\r\n ", "")
+    organizer = next(line for line in text.split("\r\n") if line.startswith("ORGANIZER"))
+    assert organizer.endswith(":mailto:contact@gatherings.localhost")  # CONTACT_EMAIL (dev default)
+    assert "CN=" in organizer and "noreply" not in organizer
 
 
 def test_personal_cancellation_outranks_the_request_and_a_new_registration_outranks_that(app, tricky):

@@ -194,9 +194,13 @@ def test_extras_are_stored_as_given(app):
     mail.queue_organiser_message(gathering, recipients(gathering, "confirmed"), "Route", "Neem de <bus>.\nTot dan!", "Ria")
     db.session.commit()
     contexts = [(r.kind, json.loads(r.context)) for r in outbox() if r.kind not in ("confirmed", "waitlisted")]
+    said = mail.what_changed(gathering, ["starts_at", "venue_name"], {})
+    assert [line["what"].split(":")[0] for line in said] == ["Tijd", "Plaats"]
     assert contexts == [
-        ("gathering_changed", {"changes": ["starts_at", "venue_name"], "registration_status": "confirmed"}),
-        ("gathering_changed", {"changes": ["starts_at", "venue_name"], "registration_status": "waitlisted"}),
+        ("gathering_changed", {"changes": ["starts_at", "venue_name"], "what_changed": said,
+                               "registration_status": "confirmed"}),
+        ("gathering_changed", {"changes": ["starts_at", "venue_name"], "what_changed": said,
+                               "registration_status": "waitlisted"}),
         ("cancelled", {"by_organiser": True, "registration_status": "cancelled"}),
         ("promoted", {"registration_status": "confirmed"}),
         ("organiser_message", {"organiser_subject": "Route", "organiser_body": "Neem de <bus>.\nTot dan!",

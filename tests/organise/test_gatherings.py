@@ -189,6 +189,7 @@ def test_an_organiser_must_keep_themselves_and_someone(client, organiser):
 def test_changing_date_of_published_gathering_raises_sequence_and_tells_attendees(client, published):
     make_registration(published)
     sequence = published.sequence
+    was = {"starts_at": published.starts_at, "ends_at": published.ends_at}
     data = _edit_form(published, starts_at="2027-03-01T10:00", ends_at="2027-03-01T12:00")
     with caught(signals.gathering_changed) as sent:
         response = client.post(f"/organise/gatherings/{published.slug}/edit", data=data)
@@ -197,7 +198,8 @@ def test_changing_date_of_published_gathering_raises_sequence_and_tells_attendee
     assert gathering.starts_at == datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
     assert gathering.sequence == sequence + 1
     assert len(sent) == 1
-    assert sent[0][0].id == gathering.id and sent[0][1] == {"changes": ["starts_at", "ends_at"]}
+    assert sent[0][0].id == gathering.id and sent[0][1]["changes"] == ["starts_at", "ends_at"]
+    assert sent[0][1]["before"] == was
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "De aangemelde mensen krijgen een e-mail met de nieuwe gegevens." in page
 
@@ -206,16 +208,27 @@ def test_changing_place_sends_the_place_fields(client, published):
     data = _edit_form(published, venue_name="Wijkcentrum", venue_city="Amersfoort")
     with caught(signals.gathering_changed) as sent:
         assert client.post(f"/organise/gatherings/{published.slug}/edit", data=data).status_code == 303
-    assert sent[0][1] == {"changes": ["venue_name", "venue_city"]}
+    assert sent[0][1]["changes"] == ["venue_name", "venue_city"]
+    assert sent[0][1]["before"] == {"venue_name": "Buurthuis", "venue_city": "Utrecht"}
 
 
-def test_changing_only_the_text_tells_nobody(client, published):
+def test_changing_the_text_raises_sequence_so_calendars_update(client, published):
+    """Title and description show in every calendar: the invitation is updated (issue 9, calendars 7)."""
     sequence = published.sequence
     data = _edit_form(published, title="Nieuwe titel", description="Andere tekst")
     with caught(signals.gathering_changed) as sent:
         assert client.post(f"/organise/gatherings/{published.slug}/edit", data=data).status_code == 303
     gathering = _reload(published)
-    assert gathering.title == "Nieuwe titel" and gathering.sequence == sequence
+    assert gathering.title == "Nieuwe titel" and gathering.sequence == sequence + 1
+    assert sent[0][1]["changes"] == ["title", "description"]
+
+
+def test_changing_what_no_calendar_shows_tells_nobody(client, published):
+    sequence = published.sequence
+    with caught(signals.gathering_changed) as sent:
+        assert client.post(f"/organise/gatherings/{published.slug}/edit",
+                           data=_edit_form(published, capacity="20")).status_code == 303
+    assert _reload(published).sequence == sequence
     assert sent == []
 
 

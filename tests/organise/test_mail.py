@@ -57,9 +57,17 @@ def test_new_time_queues_changed_mail_with_updated_invitation(client, app):
     assert next(m for m in messages if m.to_address == "wacht@voorbeeld.nl").ics is None
 
 
-def test_text_change_queues_no_mail(client, app):
-    gathering, _, _ = _setup(client)
+def test_a_title_change_updates_the_calendars_of_the_confirmed_only(client, app):
+    gathering, confirmed, waiting = _setup(client)
     client.post(f"/organise/gatherings/{gathering.slug}/edit", data=_edit_form(gathering, title="Andere titel"))
+    (message,) = _queued("gathering_changed")
+    assert message.to_address == "zeker@voorbeeld.nl" and message.ics_method == "REQUEST"
+    assert "SUMMARY:Andere titel" in message.ics and "SEQUENCE:1" in message.ics
+
+
+def test_a_change_calendars_do_not_show_queues_no_mail(client, app):
+    gathering, _, _ = _setup(client)
+    client.post(f"/organise/gatherings/{gathering.slug}/edit", data=_edit_form(gathering, capacity="5"))
     assert _queued("gathering_changed") == []
 
 
