@@ -97,6 +97,9 @@ _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
 
 def _reads_back(header: str, box: Address) -> bool:
     """Does a mail client reading ``header: box`` as written find exactly this one mailbox?"""
+    written = str(box)
+    if written.isascii() and len(header) + 2 + len(written) <= SMTP.max_line_length:
+        return True  # one short line: nothing is folded, nothing can go wrong
     probe = EmailMessage(policy=SMTP)
     probe[header] = box
     read = message_from_bytes(probe.as_bytes(), policy=default)[header].addresses

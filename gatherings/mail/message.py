@@ -1,7 +1,7 @@
 """An outbox row as a MIME message: headers from ``headers.py``, text, HTML and the invitation."""
 from __future__ import annotations
 
-from email import message_from_bytes
+from email.parser import BytesHeaderParser
 from email.message import EmailMessage
 from email.policy import SMTP, default
 from email.utils import format_datetime, parseaddr
@@ -53,7 +53,7 @@ def as_bytes(message: EmailMessage) -> bytes:
     fails (``ValueError``) instead of going out with a header or recipient nobody wrote.
     """
     data = message.as_bytes()
-    read_back = message_from_bytes(data, policy=default)
+    read_back = BytesHeaderParser(policy=default).parsebytes(data)
     if [name.lower() for name in read_back.keys()] != [name.lower() for name in message.keys()]:
         raise ValueError(f"headers changed when written: {message.keys()} became {read_back.keys()}")
     for name in ADDRESS_HEADERS:

@@ -35,6 +35,7 @@ from ..registration.models import Registration
 from ..registration.services import waitlist_position
 from ..timeutil import local, utcnow
 from ..urls import public_url
+from .changes import TIME_AND_PLACE, what_changed
 from .headers import header_text
 from .models import OutboxMessage
 
@@ -276,49 +277,6 @@ def _active_registrations(gathering: Gathering, statuses=("confirmed", "waitlist
     ))
 
 
-# What everyone registered hears about; other changes (title, description ...) only update invitations.
-_TIME_AND_PLACE = ("starts_at", "ends_at", "venue_name", "venue_address", "venue_city", "online_url")
-_PLACE = ("venue_name", "venue_address", "venue_city")
-
-
-def _place(values) -> str:
-    return ", ".join(values[k] for k in _PLACE if values.get(k))
-
-
-def what_changed(gathering: Gathering, changes, before: dict) -> list[dict]:
-    """The changes as the mail states them, in Dutch: ``what`` and, where it helps, ``old`` and ``new``.
-
-    Plain strings (JSON for the row's context): the message says what was true when it was queued.
-    """
-    now = {k: getattr(gathering, k) for k in (*_TIME_AND_PLACE, "title")}
-    before = before or {}
-    then = {**now, **before}
-
-    def line(what: str, fields, old: str, new: str) -> dict:
-        if any(k in before for k in fields):
-            return {"what": what, "old": old, "new": new}
-        return {"what": f"{what}: {new}"}  # the sender of the signal did not say what it was
-
-    lines = []
-    with force_locale("nl"):
-        if "starts_at" in changes or "ends_at" in changes:
-            lines.append(line(_("Tijd"), ("starts_at", "ends_at"), when(then["starts_at"], then["ends_at"]),
-                              when(now["starts_at"], now["ends_at"])))
-        if any(k in changes for k in _PLACE):
-            lines.append(line(_("Plaats"), _PLACE, _place(then) or _("geen"), _place(now) or _("geen")))
-        if "online_url" in changes:
-            lines.append({"what": _("De link om online mee te doen is veranderd.")})
-        if "title" in changes:
-            lines.append(line(_("Naam van de bijeenkomst"), ("title",), then["title"], now["title"]))
-        if "description" in changes:
-            lines.append({"what": _("De beschrijving is aangepast.")})
-        if "accessibility" in changes:
-            lines.append({"what": _("De informatie over toegankelijkheid is aangepast.")})
-        if "host_id" in changes:
-            lines.append({"what": _("De gastorganisatie is veranderd.")})
-    return lines
-
-
 def on_gathering_changed(gathering: Gathering, changes=(), before=None, **_kw) -> None:
     """Something an invitation shows changed; the organiser raised SEQUENCE (``Gathering.touch``) first.
 
@@ -327,7 +285,7 @@ def on_gathering_changed(gathering: Gathering, changes=(), before=None, **_kw) -
     and hear only about a new time or place.
     """
     changes = list(changes or ())
-    told_all = any(k in _TIME_AND_PLACE for k in changes)
+    told_all = any(k in TIME_AND_PLACE for k in changes)
     subject = _subject(lambda g: _("Gewijzigd: %(title)s", title=g.title), gathering)
     lines = what_changed(gathering, changes, before or {})
     statuses = ("confirmed", "waitlisted") if told_all else ("confirmed",)

@@ -13,6 +13,7 @@ import pytest
 from gatherings.attendance.listing import recipients
 from gatherings.extensions import db
 from gatherings.mail import services as mail
+from gatherings.mail.changes import what_changed
 from gatherings.mail.models import OutboxMessage
 from gatherings.mail.sender import claim_next, send_due, send_one, Outcome
 from gatherings.my import services as my_services
@@ -194,7 +195,7 @@ def test_extras_are_stored_as_given(app):
     mail.queue_organiser_message(gathering, recipients(gathering, "confirmed"), "Route", "Neem de <bus>.\nTot dan!", "Ria")
     db.session.commit()
     contexts = [(r.kind, json.loads(r.context)) for r in outbox() if r.kind not in ("confirmed", "waitlisted")]
-    said = mail.what_changed(gathering, ["starts_at", "venue_name"], {})
+    said = what_changed(gathering, ["starts_at", "venue_name"], {})
     assert [line["what"].split(":")[0] for line in said] == ["Tijd", "Plaats"]
     assert contexts == [
         ("gathering_changed", {"changes": ["starts_at", "venue_name"], "what_changed": said,
