@@ -47,7 +47,7 @@ class OutboxMessage(db.Model):
     body_html: Mapped[Optional[str]] = mapped_column(sa.Text)
     # JSON object: the message's own facts beside the registration and gathering (a waiting-list
     # position, an organiser's words ...), as they were when it was queued. Can hold words about
-    # a person: erased with the rest of their data.
+    # a person: erased with the rest of their data, and forgotten once the message is sent.
     context: Mapped[Optional[str]] = mapped_column(sa.Text)
     # REQUEST or CANCEL: the message carries an invitation for its registration. The sender
     # builds it at the first attempt and keeps it in ``ics``, so a retry sends the same bytes.

@@ -111,10 +111,14 @@ def _deferred(row: OutboxMessage, claim: int, error: TemporaryFailure, outcome: 
 
 
 def _forget_bodies(row: OutboxMessage) -> dict:
-    """Once a message has gone (or never will), its bodies go: their links (/my/<token>, /r/<token>)
-    would still open a person's data for days while the row is kept. Status, subject, dates and
+    """Once a message has gone (or never will), what it was made from goes: its bodies hold links
+    (/my/<token>, /r/<token>) that would open a person's data for days while the row is kept, and
+    its context what they were derived from (the /my link's nonce). Status, subject, dates and
     Message-ID stay: enough to know it was sent, and a sent row is never claimed again."""
-    return {"body_text": "", "body_html": ""} if row.body_text is not None else {}
+    forget: dict = {"context": None}
+    if row.body_text is not None:
+        forget.update(body_text="", body_html="")
+    return forget
 
 
 def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime | None = None) -> None:

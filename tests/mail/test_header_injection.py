@@ -109,7 +109,9 @@ def test_an_organisers_name_and_subject_add_no_header(app, client, runner, smtp,
         "audience": "all", "subject": subject, "body": "Neem de achteringang.", "sender_name": name})
     if response.status_code != 303:  # the form refused it: queue what an older form could have stored
         assert response.status_code in (400, 422)
-        assert mail.queue_organiser_message(gathering, "all", subject[:150], "Neem de achteringang.", name) == 1
+        recipients = db.session.scalars(sa.select(Registration).where(Registration.gathering_id == gathering.id))
+        assert mail.queue_organiser_message(gathering, list(recipients), subject[:150], "Neem de achteringang.",
+                                            name) == 1
         db.session.commit()
     message, _envelope = received_one(runner, smtp)
 

@@ -1,7 +1,8 @@
 """mail: sent messages keep no bodies (their links still open /my and /r/ for days)
 
-From now on the sender empties ``body_text`` and ``body_html`` when a message is
-sent or has failed for good; this empties them in the rows sent before. Nothing
+From now on the sender empties ``body_text`` and ``body_html`` (and forgets
+``context``, which can hold what a link is derived from) when a message is sent
+or has failed for good; this does the same for the rows sent before. Nothing
 to restore on downgrade: the texts are gone, as intended.
 
 Revision ID: 0010_mail
@@ -19,6 +20,7 @@ depends_on = None
 def upgrade():
     op.execute("UPDATE outbox_message SET body_text = '', body_html = '' "
                "WHERE status IN ('sent', 'failed') AND (body_text <> '' OR body_html <> '')")
+    op.execute("UPDATE outbox_message SET context = NULL WHERE status IN ('sent', 'failed')")
 
 
 def downgrade():
