@@ -28,17 +28,14 @@ _DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u
 _NESTING = 4
 
 
+# CR, LF, TAB, NEL, every other C0/C1 control, U+2028, U+2029 and all other whitespace: a word break at most.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\s]+")
+# Lone surrogates (cannot be encoded) and direction controls: left out.
+_DROPPED = re.compile("[\ud800-\udfff" + "".join(sorted(_DIRECTION)) + "]")
+
+
 def _without_controls(text: str) -> str:
-    kept = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Zl", "Zp") or char.isspace():
-            kept.append(" ")  # CR, LF, TAB, NEL, U+2028, U+2029 ...: a word break at most
-        elif category == "Cs" or char in _DIRECTION:
-            continue
-        else:
-            kept.append(char)
-    return "".join(kept)
+    return _DROPPED.sub("", _BREAKS.sub(" ", text))
 
 
 def _decoded(text: str) -> str:
@@ -60,7 +57,10 @@ def header_text(value: str | None, limit: int = 200) -> str:
     folded by the ``email`` package, but never read back as a line break or an
     encoded word: a leftover ``=?`` is broken up.
     """
-    text = _without_controls(_decoded(_without_controls(value or "")))
+    value = value or ""
+    if value.isascii() and value.isprintable() and "=?" not in value:  # the common case, quickly
+        return " ".join(value.split())[:limit].rstrip()
+    text = _without_controls(_decoded(_without_controls(value)))
     text = " ".join(text.replace("=?", "= ?").split())
     return text[:limit].rstrip()
 

@@ -28,7 +28,8 @@ HOSTILE_NAMES = {
     "literal CR LF": INJECTION,
     "literal LF only": "Eve\nX-Injected: yes",
     "unicode separators": "Eve\u2028X-Injected: yes\u2029Reply-To: attacker@evil.example\u0085Bcc: x@evil.example",
-    "C1 and tab": "Eve\x85X-Injected: yes\x0bY\tZ\x00",
+    # (No NUL: PostgreSQL cannot store one, so no stored name holds it.)
+    "C1 and tab": "Eve\x85X-Injected: yes\x0bY\tZ\x1b[0m",
     "very long": ("Evelien van den Heuvel-Ouwerkerk " * 70)[:2000],
     "long with encoded words": ("=?utf-8?q?Eve=0D=0AX-Injected=3A_yes?= " * 60)[:2000],
 }
