@@ -6,13 +6,13 @@ or has failed for good; this does the same for the rows sent before. Nothing
 to restore on downgrade: the texts are gone, as intended.
 
 Revision ID: 0010_mail
-Revises: 0008_registration
+Revises: 0009_organiser_session
 """
 from alembic import op
 
 
 revision = "0010_mail"
-down_revision = "0008_registration"
+down_revision = "0009_organiser_session"
 branch_labels = None
 depends_on = None
 
