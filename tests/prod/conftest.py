@@ -110,7 +110,8 @@ class Server:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         environment = dict(
-            os.environ, DATABASE_URL=database_url, SECRET_KEY="fault-tests", GATHERINGS_ENV="production", CONTACT_EMAIL="contact@voorbeeld.nl",
+            os.environ, DATABASE_URL=database_url, SECRET_KEY="fault-tests", GATHERINGS_ENV="production",
+            CONTACT_EMAIL="contact@voorbeeld.nl",
             RATELIMIT_ENABLED="false", WEB_CONCURRENCY=str(workers), GUNICORN_BIND=f"127.0.0.1:{self.port}",
             GUNICORN_TIMEOUT="20", GUNICORN_GRACEFUL_TIMEOUT="5")
         environment.update(env)
