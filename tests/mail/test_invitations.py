@@ -12,7 +12,7 @@ from gatherings import create_app
 from gatherings.catalogue.models import HostOrganisation
 from gatherings.extensions import db
 from gatherings.registration import services as registration
-from tests.factories import login_as, make_gathering, make_organiser, make_registration
+from tests.factories import locked_call, login_as, make_gathering, make_organiser, make_registration
 from tests.organise.test_gatherings import _edit_form
 
 from .test_messages import assert_invitation_shape, deliver, html_of, invitation_of, text_of
@@ -32,15 +32,13 @@ def test_a_participants_own_cancellation_says_afgemeld_and_the_organisers_says_g
     make_registration(gathering, email="bo@voorbeeld.nl")
     request = invitation_of(by_address(deliver(smtp))["an@voorbeeld.nl"])[1].events[0]
 
-    registration.cancel(an.id)
-    db.session.commit()
+    locked_call(registration.cancel, gathering, an.id)
     own = assert_invitation_shape(by_address(deliver(smtp))["an@voorbeeld.nl"], "CANCEL")
     assert own.summary == "Afgemeld: Kijkje in de keuken"
     assert own.uid == request.uid and own.sequence > request.sequence
 
     from gatherings.organise import services as organise
-    organise.cancel_gathering(gathering.id, "De zaal is dicht.")
-    db.session.commit()
+    locked_call(organise.cancel_gathering, gathering, "De zaal is dicht.")
     (called_off,) = deliver(smtp)
     event = assert_invitation_shape(called_off, "CANCEL")
     assert event.summary == "Gaat niet door: Kijkje in de keuken"
