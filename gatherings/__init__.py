@@ -76,6 +76,8 @@ def register_extensions(app: Flask) -> None:
     from .calendar import models as _calendar  # noqa: F401
     from .mail import models as _mail  # noqa: F401
     from .my import models as _my  # noqa: F401
+    from .reflection import models as _reflection  # noqa: F401
+    from .certificates import models as _certificates  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -105,6 +107,9 @@ def register_blueprints(app: Flask) -> None:
     from .calendar.views import bp as calendar_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
+    from .reflection.views import bp as reflection_bp
+    from .reflection.organise_views import bp as reflection_organise_bp
+    from .certificates.views import bp as certificates_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(registration_bp)
@@ -115,6 +120,9 @@ def register_blueprints(app: Flask) -> None:
     init_calendar(app)
     app.register_blueprint(my_bp)
     app.register_blueprint(attendance_bp)
+    app.register_blueprint(reflection_bp)
+    app.register_blueprint(reflection_organise_bp)
+    app.register_blueprint(certificates_bp)
     urls.init_app(app)  # public_url() and webcal_url() in templates: links on BASE_URL
 
 
@@ -147,10 +155,12 @@ def register_listeners(app: Flask) -> None:
     from .mail import register_listeners as mail_listeners
     from .my import register_listeners as my_listeners
     from .organise import register_listeners as organise_listeners
+    from .reflection.invitations import register_listeners as reflection_listeners
 
     mail_listeners()
     my_listeners()
     organise_listeners()
+    reflection_listeners()
 
 
 def register_serving(app: Flask) -> None:

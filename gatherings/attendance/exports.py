@@ -96,12 +96,16 @@ def neutralise(value):
 
 
 def to_csv(table: ExportTable) -> bytes:
+    return rows_to_csv(table.headers(), (table.cells(row) for row in table.rows))
+
+
+def rows_to_csv(headers: list[str], rows) -> bytes:
     """Semicolons, CRLF and a byte-order mark: what Excel with Dutch settings opens as columns in UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(table.headers())
-    for row in table.rows:
-        writer.writerow([neutralise(cell) for cell in table.cells(row)])
+    writer.writerow([str(h) for h in headers])
+    for cells in rows:
+        writer.writerow([neutralise(cell) for cell in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -149,6 +153,21 @@ def record_export(gathering: Gathering, fmt: str, *, actor_id: int | None, actor
         gathering_id=gathering.id, gathering_slug=gathering.slug, gathering_title=gathering.title,
         format=fmt, row_count=row_count,
     )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def record_report_export(name: str, title: str, *, actor_id: int | None, actor_email: str, row_count: int,
+                         now: datetime | None = None) -> ExportLog:
+    """A download of a report over many gatherings (counts, no people), in the same audit log as the lists.
+
+    ``name`` takes the place of the gathering's slug (``rapport-opkomst``, ``rapport-reflectie``), ``title``
+    says which period.
+    """
+    entry = ExportLog(created_at=now or utcnow(), actor_id=actor_id, actor_email=actor_email or "",
+                      gathering_id=None, gathering_slug=name[:120], gathering_title=title[:200], format="csv",
+                      row_count=row_count)
     db.session.add(entry)
     db.session.flush()
     return entry

@@ -38,12 +38,8 @@ class _Reminders:
     def __call__(self) -> None:
         if self.every <= 0 or time.monotonic() < self.next_at:
             return
-        from .services import queue_due_reminders
-
         self.next_at = time.monotonic() + self.every
-        count = queue_due_reminders()
-        if count:
-            log.info("mail remind: %d reminders queued", count)
+        _queue_due()
 
 
 @mail_command.command("send")
@@ -97,9 +93,19 @@ def send_command(loop: bool, interval: float | None) -> None:
 
 @mail_command.command("remind")
 def remind_command() -> None:
-    """Queue reminders for gatherings that are due for one (each registration once)."""
+    """Queue reminders for gatherings that are due for one, and reflection invitations (each registration once)."""
+    _log_to_stderr()
+    _queue_due(always_log=True)
+
+
+def _queue_due(always_log: bool = False) -> None:
+    """Reminders before a gathering and reflection invitations after it: each once per registration."""
+    from ..reflection.invitations import queue_due_invitations
     from .services import queue_due_reminders
 
-    _log_to_stderr()
-    count = queue_due_reminders()
-    log.info("mail remind: %d reminders queued", count)
+    reminders = queue_due_reminders()
+    if reminders or always_log:
+        log.info("mail remind: %d reminders queued", reminders)
+    reflections = queue_due_invitations()
+    if reflections or always_log:
+        log.info("mail remind: %d reflection invitations queued", reflections)

@@ -1,0 +1,1 @@
+"""After the gathering: a short reflection per perspective group, stored apart from the people who gave it."""

@@ -1,0 +1,131 @@
+"""The organiser's side of reflection: per gathering (results and settings), and across gatherings (admins)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..attendance import exports
+from ..attendance.charts import Series, bar_chart
+from ..attendance.forms import ActionForm
+from ..extensions import db
+from ..organise.access import admin_required, gathering_for_organiser, organiser_required
+from ..timeutil import local, utcnow
+from . import results, services
+from .forms import ReflectionSettingsForm
+from .period import PeriodForm
+
+bp = Blueprint("reflection_organise", __name__, url_prefix="/organise")
+
+
+@bp.after_request
+def _private(response):
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _average_chart(title: str, groups: list[results.GroupResult], chart_id: str):
+    """Average value per group; a group below the minimum shows no bar and says so."""
+    return bar_chart(title, [str(g.label) for g in groups],
+                     [Series(_("Gemiddelde waarde (1 tot 5)"),
+                             [None if not g.shown or g.average is None else g.average for g in groups])],
+                     hidden_text=_("niet getoond"), chart_id=chart_id)
+
+
+@bp.route("/gatherings/<slug>/reflection", methods=["GET", "POST"])
+@organiser_required
+def gathering(slug: str):
+    gathering = gathering_for_organiser(slug)
+    settings = services.settings_of(gathering)
+    if request.method == "POST":
+        form = ReflectionSettingsForm()
+        if form.validate():
+            services.save_settings(gathering, enabled=form.enabled.data,
+                                   takeaway_question=form.takeaway_question.data or "",
+                                   suggestion_question=form.suggestion_question.data or "")
+            db.session.commit()
+            flash(_("De instellingen voor de reflectie zijn bewaard."), "success")
+            return redirect(url_for(".gathering", slug=gathering.slug), code=303)
+        status = 422
+    else:
+        form = ReflectionSettingsForm(obj=settings)
+        status = 200
+    found = results.gathering_results(gathering)
+    chart = _average_chart(_("Gemiddelde waarde per perspectief"), found.groups, "reflection-average")
+    takeaway_question, suggestion_question = services.questions(settings)
+    return render_template("reflection/organise_gathering.html", gathering=gathering, form=form, results=found,
+                           chart=chart, questions={"takeaway": takeaway_question,
+                                                   "suggestion": suggestion_question}), status
+
+
+def _period() -> tuple[PeriodForm, date, date, int]:
+    form = PeriodForm(request.args, meta={"csrf": False})
+    today = local(utcnow()).date()
+    start, end, status = date(today.year, 1, 1), date(today.year, 12, 31), 200
+    if request.args:
+        if form.validate():
+            start, end = form.start.data or start, form.end.data or end
+        else:
+            status = 422
+    return form, start, end, status
+
+
+@bp.get("/reflection")
+@admin_required
+def overview():
+    form, start, end, status = _period()
+    found = results.overview(start, end)
+    charts = {name: _average_chart(title, _totals(rows), f"reflection-{name}")
+              for name, title, rows in (("theme", _("Gemiddelde waarde per perspectief, alle thema's"),
+                                         found.by_theme),)}
+    return render_template("reflection/overview.html", form=form, overview=found, charts=charts,
+                           action_form=ActionForm()), status
+
+
+def _totals(rows: list[results.OverviewRow]) -> list[results.GroupResult]:
+    """The groups over all rows together, for the chart; the minimum is applied again to the sums."""
+    merged = []
+    for index, group in enumerate(results.GROUPS):
+        count = sum(r.groups[index].answers for r in rows)
+        total = sum((r.groups[index].average or 0) * r.groups[index].answers for r in rows)
+        shown = count >= (current_app.config.get("REPORT_MIN_CELL", 5))
+        merged.append(results.GroupResult(group, count, round(total / count, 1) if shown and count else None, shown))
+    return merged
+
+
+def overview_csv_rows(found: results.Overview):
+    for section, rows in ((_("Thema"), found.by_theme), (_("Soort"), found.by_kind)):
+        for row in rows:
+            cells = [section, str(row.label), row.gatherings, row.invitations, row.answers]
+            for group in row.groups:
+                cells += [group.answers if group.shown else "", "" if group.average is None
+                          else f"{group.average:.1f}".replace(".", ",")]
+            yield cells
+
+
+@bp.post("/reflection.csv")
+@admin_required
+def overview_csv():
+    if not ActionForm().validate():
+        abort(400)
+    form, start, end, status = _period()
+    if status != 200:
+        abort(400)
+    found = results.overview(start, end)
+    headers = [_("Indeling"), _("Naam"), _("Bijeenkomsten"), _("Uitnodigingen"), _("Antwoorden")]
+    for group in results.GROUPS:
+        label = str(results.LABELS[group])
+        headers += [_("%(group)s: antwoorden", group=label), _("%(group)s: gemiddelde", group=label)]
+    rows = list(overview_csv_rows(found))
+    body = exports.rows_to_csv(headers, rows)
+    exports.record_report_export("rapport-reflectie", _("Reflecties %(start)s tot en met %(end)s",
+                                                        start=start.isoformat(), end=end.isoformat()),
+                                 actor_id=current_user.id, actor_email=current_user.email, row_count=len(rows))
+    db.session.commit()
+    response = current_app.response_class(body, content_type=exports.CSV_MEDIA_TYPE)
+    # Only digits and dashes from the validated dates: nothing typed reaches the header.
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="reflectie-{start.isoformat()}-{end.isoformat()}.csv"')
+    return response
