@@ -1,8 +1,6 @@
 """The organiser's side of reflection: per gathering (results and settings), and across gatherings (admins)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,10 +10,9 @@ from ..attendance.charts import Series, bar_chart
 from ..attendance.forms import ActionForm
 from ..extensions import db
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required
-from ..timeutil import local, utcnow
 from . import results, services
 from .forms import ReflectionSettingsForm
-from .period import PeriodForm
+from ..attendance.period import period_from
 
 bp = Blueprint("reflection_organise", __name__, url_prefix="/organise")
 
@@ -60,16 +57,9 @@ def gathering(slug: str):
                                                    "suggestion": suggestion_question}), status
 
 
-def _period() -> tuple[PeriodForm, date, date, int]:
-    form = PeriodForm(request.args, meta={"csrf": False})
-    today = local(utcnow()).date()
-    start, end, status = date(today.year, 1, 1), date(today.year, 12, 31), 200
-    if request.args:
-        if form.validate():
-            start, end = form.start.data or start, form.end.data or end
-        else:
-            status = 422
-    return form, start, end, status
+def _period():
+    form, start, end, valid = period_from(request.args)
+    return form, start, end, 200 if valid else 422
 
 
 @bp.get("/reflection")

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..attendance.period import period_bounds
 from ..attendance.small_counts import min_cell
 from ..catalogue.labels import KIND_LABELS
 from ..catalogue.models import KINDS, Gathering, Theme
 from ..extensions import db
 from ..registration.perspectives import GROUP_LABELS
-from ..timeutil import AMSTERDAM
 from .models import ReflectionAnswer, ReflectionGroup, ReflectionInvitation
 
 GROUPS = list(ReflectionGroup)
@@ -117,13 +117,6 @@ class Overview:
     minimum: int
     by_theme: list[OverviewRow]
     by_kind: list[OverviewRow]
-
-
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, end+1 00:00) in Amsterdam, as UTC."""
-    lower = datetime.combine(start, time(), tzinfo=AMSTERDAM).astimezone(timezone.utc)
-    upper = datetime.combine(end + timedelta(days=1), time(), tzinfo=AMSTERDAM).astimezone(timezone.utc)
-    return lower, upper
 
 
 def overview(start: date, end: date) -> Overview:
