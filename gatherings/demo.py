@@ -108,4 +108,42 @@ def _load_demo(if_empty: bool) -> int | None:
                 services.register(almost_full, services.Applicant(
                     name=name, email=f"{name.split()[0].lower()}@voorbeeld.nl", perspective="relative",
                     consent_version="demo"))
+    created += _ended_yesterday(themes, hosts)
     return created
+
+
+ENDED_SLUG = "terugblik-samen-herstellen"
+ATTENDEES = [
+    ("Sanne Bakker", "client"), ("Joost de Boer", "relative"), ("Mirjam Visser", "professional"),
+    ("Karim Haddou", "experience_expert"), ("Els Mulder", "relative"), ("Thomas Smit", "professional"),
+]
+NO_SHOW = ("Ruud Meijer", "client")
+
+
+def _ended_yesterday(themes, hosts) -> int:
+    """A gathering that ended yesterday: its participants checked in (one did not come).
+
+    ``mail send`` (``make run`` keeps it running) then queues their reflection invitations, and each has a
+    certificate; the reports count it. Registered while it was still open, then moved to yesterday, as
+    registration closes when a gathering starts.
+    """
+    if db.session.scalar(sa.select(Gathering).where(Gathering.slug == ENDED_SLUG)):
+        return 0
+    gathering = Gathering(
+        slug=ENDED_SLUG, kind="theme", title="Samen herstellen: een terugblik", theme=themes["samenhang"],
+        host=hosts["de-hoven"], starts_at=_at(7, 13, 30), ends_at=_at(7, 16), status="published",
+        venue_name="Buurthuis De Pijler", venue_address="Oudegracht 12", venue_city="Utrecht", capacity=30,
+        description="Cliënten, naasten en hulpverleners kijken samen terug op een jaar samenwerken.",
+        changed_at=utcnow())
+    db.session.add(gathering)
+    db.session.flush()
+    people = []
+    for name, perspective in ATTENDEES + [NO_SHOW]:
+        email = name.split()[0].lower() + "@voorbeeld.nl"
+        people.append(services.register(write_lock_row(Gathering, gathering.id), services.Applicant(
+            name=name, email=email, perspective=perspective, consent_version="demo")).registration)
+    gathering.starts_at, gathering.ends_at = _at(-1, 13, 30), _at(-1, 16)
+    for person in people[:len(ATTENDEES)]:
+        person.checked_in_at = gathering.starts_at + timedelta(minutes=10)
+    db.session.flush()
+    return 1
