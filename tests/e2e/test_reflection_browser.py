@@ -1,0 +1,113 @@
+"""In chromium: answer a reflection from the captured mail; axe-core on the reflection pages and the reports.
+
+The app is filled by ``flask demo`` (a gathering that ended yesterday, six checked in), the
+invitations are queued and "sent" to .eml files as ``make run`` does, and the link is read
+from the file, as a participant would find it.
+"""
+import email
+import re
+import threading
+from email.policy import default as default_policy
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from gatherings import create_app
+from gatherings.extensions import db
+
+from .test_register_browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, sync_api
+
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
+
+PASSWORD = "een goed wachtwoord"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reflect")
+    app = create_app({
+        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
+        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
+    })
+    app.instance_path = str(folder / "instance")
+    with app.app_context():
+        db.create_all()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["mail", "remind"]).exit_code == 0
+    runner.invoke(args=["mail", "send"])
+    with app.app_context():
+        from tests.factories import make_organiser
+
+        make_organiser("beheer@voorbeeld.nl", admin=True, password=PASSWORD)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"base": f"http://127.0.0.1:{server.server_port}", "mail": folder / "mail"}
+    server.shutdown()
+    thread.join(10)
+    server.server_close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nl-NL", bypass_csp=True, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def reflection_link(mail_dir) -> str:
+    for path in sorted(mail_dir.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+        if message["Subject"].startswith("Hoe was het?"):
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            return re.search(r"https?://\S+/reflect/[A-Za-z0-9_-]+", text).group(0)
+    raise AssertionError("no reflection invitation among the captured mail")
+
+
+def test_answer_a_reflection_from_the_mail(served, page):
+    path = urlsplit(reflection_link(served["mail"])).path
+    page.goto(served["base"] + path)
+    assert page.get_by_role("heading", level=1).inner_text() == "Hoe was het?"
+    assert page.locator("script").count() == 0
+    assert axe_violations(page) == []
+
+    group = page.get_by_role("group", name=re.compile("Hoe waardevol was deze bijeenkomst"))
+    group.get_by_label("4: waardevol").check()
+    page.get_by_label("Wat neemt u mee van deze bijeenkomst?").fill("Dat naasten ook gehoord willen worden.")
+    page.get_by_role("button", name="Antwoord versturen").click()
+    assert "Uw antwoord is binnen." in page.get_by_role("status").inner_text()
+    assert axe_violations(page) == []
+
+    page.goto(served["base"] + path)  # the link again: the same thanks, no form
+    assert "Uw antwoord is binnen." in page.get_by_role("status").inner_text()
+    assert page.locator("form textarea").count() == 0
+
+
+def test_the_organisers_reflection_page_and_the_reports_pass_axe(served, page):
+    page.goto(served["base"] + "/organise/login")
+    page.fill("#email", "beheer@voorbeeld.nl")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/organise/"))
+    for address in ("/organise/gatherings/terugblik-samen-herstellen/reflection", "/organise/reflection",
+                    "/organise/reports", "/organise/reports/attendance"):
+        page.goto(served["base"] + address)
+        assert page.get_by_role("heading", level=1).count() == 1, address
+        assert axe_violations(page) == [], address
+    page.goto(served["base"] + "/organise/reports/attendance")
+    assert "Samen herstellen: een terugblik" in page.locator("main").inner_text()
