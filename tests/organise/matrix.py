@@ -93,4 +93,11 @@ ADDRESSES: list[Address] = [
     Address("GET", "/organise/dashboard", "organiser"),
     Address("GET", "/organise/reports", "organiser"),
     Address("GET", "/organise/exports", "admin"),
+    Address("GET", "/organise/reports/attendance", "organiser"),
+    Address("POST", "/organise/reports/attendance.csv", "organiser"),
+    # reflection (gatherings/reflection/organise_views.py)
+    Address("GET", "/organise/gatherings/<slug>/reflection", "gathering"),
+    Address("POST", "/organise/gatherings/<slug>/reflection", "gathering"),
+    Address("GET", "/organise/reflection", "admin"),
+    Address("POST", "/organise/reflection.csv", "admin"),
 ]
