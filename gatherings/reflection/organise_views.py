@@ -67,22 +67,10 @@ def _period():
 def overview():
     form, start, end, status = _period()
     found = results.overview(start, end)
-    charts = {name: _average_chart(title, _totals(rows), f"reflection-{name}")
-              for name, title, rows in (("theme", _("Gemiddelde waarde per perspectief, alle thema's"),
-                                         found.by_theme),)}
-    return render_template("reflection/overview.html", form=form, overview=found, charts=charts,
+    chart = _average_chart(_("Gemiddelde waarde per perspectief, alle bijeenkomsten"), found.overall.groups,
+                           "reflection-overall")
+    return render_template("reflection/overview.html", form=form, overview=found, chart=chart,
                            action_form=ActionForm()), status
-
-
-def _totals(rows: list[results.OverviewRow]) -> list[results.GroupResult]:
-    """The groups over all rows together, for the chart; the minimum is applied again to the sums."""
-    merged = []
-    for index, group in enumerate(results.GROUPS):
-        count = sum(r.groups[index].answers for r in rows)
-        total = sum((r.groups[index].average or 0) * r.groups[index].answers for r in rows)
-        shown = count >= (current_app.config.get("REPORT_MIN_CELL", 5))
-        merged.append(results.GroupResult(group, count, round(total / count, 1) if shown and count else None, shown))
-    return merged
 
 
 def overview_csv_rows(found: results.Overview):

@@ -117,6 +117,7 @@ class Overview:
     minimum: int
     by_theme: list[OverviewRow]
     by_kind: list[OverviewRow]
+    overall: OverviewRow
 
 
 def overview(start: date, end: date) -> Overview:
@@ -139,4 +140,4 @@ def overview(start: date, end: date) -> Overview:
     by_theme = [row(str(t.id), t.name, Gathering.theme_id == t.id) for t in themes]
     by_theme.append(row("none", _l("Geen thema"), Gathering.theme_id.is_(None)))
     by_kind = [row(kind, KIND_LABELS[kind], Gathering.kind == kind) for kind in KINDS]
-    return Overview(start, end, minimum, by_theme, by_kind)
+    return Overview(start, end, minimum, by_theme, by_kind, row("all", _l("Alle bijeenkomsten"), sa.true()))

@@ -90,6 +90,8 @@ def test_admins_see_the_period_by_theme_and_kind_and_download_an_audited_csv(app
     login_as(client, admin)
     html = client.get("/organise/reflection?start=2026-01-01&end=2026-12-31").get_data(as_text=True)
     assert "Sociale inclusie" in html and "4.2 (5)" in html and "1.0" not in html
+    chart = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "Gemiddelde waarde per perspectief, alle bijeenkomsten" in chart and "4.2" in chart
     assert 'tabindex="0"' in html
 
     bad = client.get("/organise/reflection?start=2026-13-01&end=2025-01-01")
