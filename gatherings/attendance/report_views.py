@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.http import dump_options_header
 
 from ..catalogue.models import Gathering
 from ..extensions import db
@@ -65,6 +66,6 @@ def attendance_report_csv():
     db.session.commit()
     response = current_app.response_class(body, content_type=exports.CSV_MEDIA_TYPE)
     # Only digits and dashes from the validated dates: nothing typed reaches the header.
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="opkomst-{start.isoformat()}-{end.isoformat()}.csv"')
+    response.headers["Content-Disposition"] = dump_options_header(
+        "attachment", {"filename": f"opkomst-{start.isoformat()}-{end.isoformat()}.csv"})
     return response

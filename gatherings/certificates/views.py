@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import force_locale, get_locale
+from werkzeug.http import dump_options_header
 
 from ..extensions import db, limiter
 from ..registration.models import Registration
@@ -37,7 +38,7 @@ def pdf(token: str):
         body = services.pdf(registration, certificate, language=language, register_number=register_number)
     response = current_app.response_class(body, content_type="application/pdf")
     # A fixed file name: nothing typed reaches the header.
-    response.headers["Content-Disposition"] = 'inline; filename="bewijs-van-deelname.pdf"'
+    response.headers["Content-Disposition"] = dump_options_header("inline", {"filename": "bewijs-van-deelname.pdf"})
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.http import dump_options_header
 
 from ..attendance import exports
 from ..attendance.charts import Series, bar_chart
@@ -104,6 +105,6 @@ def overview_csv():
     db.session.commit()
     response = current_app.response_class(body, content_type=exports.CSV_MEDIA_TYPE)
     # Only digits and dashes from the validated dates: nothing typed reaches the header.
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="reflectie-{start.isoformat()}-{end.isoformat()}.csv"')
+    response.headers["Content-Disposition"] = dump_options_header(
+        "attachment", {"filename": f"reflectie-{start.isoformat()}-{end.isoformat()}.csv"})
     return response

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
+from werkzeug.http import parse_options_header
 
 from gatherings.catalogue.models import HostOrganisation
 from gatherings.certificates.models import Certificate
@@ -57,7 +58,8 @@ def test_the_certificate_says_who_what_where_when_and_how_to_check_it(client, at
     reader = PdfReader(io.BytesIO(response.data))
     assert reader.metadata.title == "Bewijs van deelname: Kijkje in de keuken"
     assert reader.trailer["/Root"]["/Lang"] == "nl"
-    assert 'filename="bewijs-van-deelname.pdf"' in response.headers["Content-Disposition"]
+    assert parse_options_header(response.headers["Content-Disposition"]) == \
+        ("inline", {"filename": "bewijs-van-deelname.pdf"})
     # The same code on the second download.
     client.get(f"/r/{person.token}/certificate.pdf")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 1
