@@ -158,6 +158,10 @@ def record_export(gathering: Gathering, fmt: str, *, actor_id: int | None, actor
     return entry
 
 
+# The names report downloads are logged under, in place of a gathering's slug.
+REPORT_NAMES = ("rapport-opkomst", "rapport-reflectie")
+
+
 def record_report_export(name: str, title: str, *, actor_id: int | None, actor_email: str, row_count: int,
                          now: datetime | None = None) -> ExportLog:
     """A download of a report over many gatherings (counts, no people), in the same audit log as the lists.
@@ -165,6 +169,8 @@ def record_report_export(name: str, title: str, *, actor_id: int | None, actor_e
     ``name`` takes the place of the gathering's slug (``rapport-opkomst``, ``rapport-reflectie``), ``title``
     says which period.
     """
+    if name not in REPORT_NAMES:
+        raise ValueError(name)
     entry = ExportLog(created_at=now or utcnow(), actor_id=actor_id, actor_email=actor_email or "",
                       gathering_id=None, gathering_slug=name[:120], gathering_title=title[:200], format="csv",
                       row_count=row_count)

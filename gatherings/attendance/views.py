@@ -248,7 +248,7 @@ def export_log():
     per_page = 100
     entries = exports.export_log(limit=per_page + 1, offset=(page - 1) * per_page)
     return render_template("attendance/export_log.html", entries=entries[:per_page], page=page,
-                           has_next=len(entries) > per_page)
+                           has_next=len(entries) > per_page, report_names=exports.REPORT_NAMES)
 
 
 # -- messages -------------------------------------------------------------------

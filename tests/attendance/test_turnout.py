@@ -75,3 +75,13 @@ def test_the_year_reports_tables_can_be_reached_by_keyboard(app, client):
     html = client.get("/organise/reports").get_data(as_text=True)
     assert '<div class="table-scroll">' not in html
     assert html.count('class="table-scroll" role="region"') == 3
+
+
+def test_the_export_log_names_a_report_download_without_calling_it_deleted(app, client):
+    admin = make_organiser(admin=True)
+    login_as(client, admin)
+    client.post("/organise/reports/attendance.csv?start=2026-01-01&end=2026-12-31")
+    html = client.get("/organise/exports").get_data(as_text=True)
+    assert "Opkomst 2026-01-01 tot en met 2026-12-31" in html
+    assert "verwijderd" not in html
+    assert 'role="region"' in html and 'tabindex="0"' in html
