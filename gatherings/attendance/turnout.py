@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..catalogue.labels import KIND_LABELS
-from ..catalogue.models import KINDS, Gathering, Theme
+from ..catalogue.models import Gathering, GatheringKind, Theme
 from ..extensions import db
 from ..registration.models import Registration
 from ..timeutil import utcnow
@@ -90,6 +90,6 @@ def turnout_report(start: date, end: date, gathering_filter=None, now: datetime 
 
     by_theme = [group(str(t.id), t.name, lambda g, t=t: g.theme_id == t.id) for t in themes]
     by_theme.append(group("none", _l("Geen thema"), lambda g: g.theme_id is None))
-    by_kind = [group(kind, KIND_LABELS[kind], lambda g, kind=kind: g.kind == kind) for kind in KINDS]
+    by_kind = [group(kind, KIND_LABELS[kind], lambda g, kind=kind: g.kind == kind) for kind in GatheringKind]
     total = Turnout(sum(r.confirmed for r in rows), sum(r.checked_in for r in rows))
     return TurnoutReport(start, end, rows, by_theme, by_kind, total)

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from ..attendance.period import period_bounds
 from ..attendance.small_counts import min_cell
 from ..catalogue.labels import KIND_LABELS
-from ..catalogue.models import KINDS, Gathering, Theme
+from ..catalogue.models import Gathering, GatheringKind, Theme
 from ..extensions import db
 from ..registration.perspectives import GROUP_LABELS
 from .models import ReflectionAnswer, ReflectionGroup, ReflectionInvitation
@@ -139,5 +139,5 @@ def overview(start: date, end: date) -> Overview:
     themes = db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name)).all()
     by_theme = [row(str(t.id), t.name, Gathering.theme_id == t.id) for t in themes]
     by_theme.append(row("none", _l("Geen thema"), Gathering.theme_id.is_(None)))
-    by_kind = [row(kind, KIND_LABELS[kind], Gathering.kind == kind) for kind in KINDS]
+    by_kind = [row(kind, KIND_LABELS[kind], Gathering.kind == kind) for kind in GatheringKind]
     return Overview(start, end, minimum, by_theme, by_kind, row("all", _l("Alle bijeenkomsten"), sa.true()))

@@ -8,7 +8,7 @@ from gatherings.attendance import turnout
 from gatherings.attendance.models import ExportLog
 from gatherings.extensions import db
 from gatherings.registration import services as registration
-from tests.factories import login_as, make_gathering, make_organiser, make_registration, make_theme
+from tests.factories import locked_call, login_as, make_gathering, make_organiser, make_registration, make_theme
 from tests.reflection.conftest import check_in, move
 
 MARCH = datetime(2026, 3, 4, 12, tzinfo=timezone.utc)
@@ -18,7 +18,7 @@ def past_gathering(title, theme=None, kind="theme", confirmed=4, checked_in=3, c
     gathering = make_gathering(title=title, theme_id=theme.id if theme else None, kind=kind, capacity=20)
     people = [make_registration(gathering) for _ in range(confirmed + cancelled)]
     for person in people[confirmed:]:
-        registration.cancel(person.id)
+        locked_call(registration.cancel, gathering, person.id)
     db.session.commit()
     move(gathering, starts_at)
     check_in(*people[:checked_in])
