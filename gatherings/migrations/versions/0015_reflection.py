@@ -4,14 +4,14 @@ reflection_answer has no column that leads to a person: only the gathering,
 the perspective group and the day.
 
 Revision ID: 0015_reflection
-Revises: 0009_organiser_session
+Revises: 0010_mail
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0015_reflection'
-down_revision = '0009_organiser_session'
+down_revision = '0010_mail'
 branch_labels = None
 depends_on = None
 
