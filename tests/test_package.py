@@ -57,7 +57,8 @@ def test_the_installed_package_is_the_one_imported(installed):
 def test_the_installed_wheel_migrates_and_serves_pages_in_both_languages_and_a_feed(installed, tmp_path):
     port = _free_port()
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'wheel.sqlite'}", "SECRET_KEY": "wheel-test",
-           "GATHERINGS_ENV": "production", "BASE_URL": f"http://127.0.0.1:{port}", "RATELIMIT_ENABLED": "false"}
+           "GATHERINGS_ENV": "production", "CONTACT_EMAIL": "contact@wheel.example",
+           "BASE_URL": f"http://127.0.0.1:{port}", "RATELIMIT_ENABLED": "false"}
     # `flask --app gatherings` finds create_app in the installed package.
     upgraded = installed.run(installed.bin("flask"), "--app", "gatherings", "db", "upgrade", env=env)
     assert "Running upgrade" in upgraded.stderr + upgraded.stdout

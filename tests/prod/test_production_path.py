@@ -227,7 +227,7 @@ def platform(installed, database, tmp_path):
     common = {"DATABASE_URL": database, "SECRET_KEY": "production-path-test", "GATHERINGS_ENV": "production",
               "BASE_URL": f"https://{HOST}", "RATELIMIT_STORAGE_URI": REDIS, "TRUSTED_PROXIES": "1",
               "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_port),
-              "MAIL_DEFAULT_SENDER": "Gatherings <noreply@example.nl>"}
+              "MAIL_DEFAULT_SENDER": "Gatherings <noreply@example.nl>", "CONTACT_EMAIL": "info@example.nl"}
     try:
         ports = [_free_port(), _free_port()]
         servers = []
