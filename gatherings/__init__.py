@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     from .my import models as _my  # noqa: F401
     from .reflection import models as _reflection  # noqa: F401
     from .certificates import models as _certificates  # noqa: F401
+    from .alerts import models as _alerts  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -97,6 +98,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import urls
+    from .alerts.views import bp as alerts_bp
     from .api.views import bp as api_bp
     from .my.views import bp as my_bp
     from .organise.admin_views import bp as organise_admin_bp
@@ -120,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     init_calendar(app)
     app.register_blueprint(my_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(reflection_bp)
     app.register_blueprint(reflection_organise_bp)
@@ -157,11 +160,13 @@ def register_listeners(app: Flask) -> None:
     from .my import register_listeners as my_listeners
     from .organise import register_listeners as organise_listeners
     from .reflection.invitations import register_listeners as reflection_listeners
+    from .alerts import register_listeners as alerts_listeners
 
     mail_listeners()
     my_listeners()
     organise_listeners()
     reflection_listeners()
+    alerts_listeners()
 
 
 def register_serving(app: Flask) -> None:

@@ -46,6 +46,8 @@ class BaseConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     # What the consent checkbox covers; stored with every registration.
     CONSENT_VERSION = "2026-11-25"
+    # What the consent checkbox of /alerts covers; stored with every request to follow themes.
+    ALERTS_CONSENT_VERSION = "alerts-2026-11-30"
     RETENTION_DAYS = 90
 
 

@@ -72,6 +72,7 @@ def send_command(loop: bool, interval: float | None) -> None:
     while not stopping:
         try:
             remind()
+            _queue_alerts()
             outcome = send_due()
             if outcome.sent or outcome.deferred or outcome.failed or outcome.dropped:
                 log.info("mail send: %d sent, %d to retry later, %d failed, %d dropped",
@@ -91,11 +92,23 @@ def send_command(loop: bool, interval: float | None) -> None:
     log.info("mail send: stopped")
 
 
+def _queue_alerts() -> None:
+    """Followers' mails about newly published gatherings (alerts): a cheap look each pass, so they go out
+    soon after publication, queued here and not in the organiser's request. Once per follower and gathering."""
+    from ..alerts.services import queue_due_alerts
+
+    count = queue_due_alerts()
+    if count:
+        log.info("mail: %d messages about new gatherings queued for followers", count)
+
+
 @mail_command.command("remind")
 def remind_command() -> None:
-    """Queue reminders for gatherings that are due for one, and reflection invitations (each registration once)."""
+    """Queue reminders, reflection invitations (each registration once) and followers' messages about
+    newly published gatherings (each follower once per gathering)."""
     _log_to_stderr()
     _queue_due(always_log=True)
+    _queue_alerts()
 
 
 def _queue_due(always_log: bool = False) -> None:

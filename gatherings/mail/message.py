@@ -1,6 +1,7 @@
 """An outbox row as a MIME message: headers from ``headers.py``, text, HTML and the invitation."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.parser import BytesHeaderParser
 from email.message import EmailMessage
 from email.policy import SMTP, default
@@ -13,6 +14,15 @@ from .models import OutboxMessage
 
 SUBJECT_LIMIT = 300
 ADDRESS_HEADERS = ("From", "To", "Reply-To")
+
+# Headers a kind of message adds or replaces (the alerts' List-Unsubscribe, their Content-Language):
+# kind -> headers(row) -> {name: value}. Values are cleaned like every other header (``header_text``),
+# and ``as_bytes`` checks the names read back as written.
+_extra_headers: dict[str, Callable[[OutboxMessage], dict[str, str]]] = {}
+
+
+def register_headers(kind: str, headers: Callable[[OutboxMessage], dict[str, str]]) -> None:
+    _extra_headers[kind] = headers
 
 
 def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
@@ -43,6 +53,10 @@ def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
         msg.add_attachment(ics.encode("utf-8"), maintype="application", subtype="ics",
                            filename="invite.ics", params={"method": method})
     msg["Content-Language"] = "nl"  # after the body: set_content drops Content-* headers
+    if row.kind in _extra_headers:
+        for name, value in _extra_headers[row.kind](row).items():
+            del msg[name]
+            msg[name] = header_text(value, 2000)
     return msg
 
 

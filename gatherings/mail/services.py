@@ -84,10 +84,11 @@ def invitation_for(registration: Registration, method: str) -> str:
 
 # -- rendering ------------------------------------------------------------------------------
 
-def render_bodies(kind: str, subject: str, context: dict) -> tuple[str, str]:
-    """templates/mail/<kind>.txt and .html in Dutch: the one way every message is rendered."""
+def render_bodies(kind: str, subject: str, context: dict, locale: str = "nl") -> tuple[str, str]:
+    """templates/mail/<kind>.txt and .html, in Dutch unless ``locale`` says otherwise: the one way every
+    message is rendered."""
     context = {"title": subject, **context}
-    with force_locale("nl"):
+    with force_locale(locale):
         return render_template(f"mail/{kind}.txt", **context), render_template(f"mail/{kind}.html", **context)
 
 
@@ -183,15 +184,16 @@ def _outbox_row(kind: str, *, to: str, to_name: str, subject: str, body_text: st
 
 
 def queue_for_address(kind: str, *, to: str, subject: str, context: dict,
-                      now: datetime | None = None) -> OutboxMessage:
+                      now: datetime | None = None, dedupe_key: str | None = None) -> OutboxMessage:
     """Queue ``kind`` for an address, unrendered: the renderer registered for ``kind`` renders it in the sender.
 
     The same work whatever the address: whether there is anything to tell it is
     decided by the sender, out of sight of whoever asked (the /my access link).
+    ``dedupe_key``: a message that must exist at most once (its unique column decides).
     """
     return _outbox_row(kind, to=to, to_name="", subject=subject, body_text=None, body_html=None,
                        context=_as_json(context), registration=None, gathering=None, ics_method=None,
-                       from_name=None, reply_to="", dedupe_key=None, now=now)
+                       from_name=None, reply_to="", dedupe_key=dedupe_key, now=now)
 
 
 def queue_for_registration(kind: str, registration: Registration, *, subject: str, ics_method: str | None = None,

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..alerts import services as alert_services
 from ..calendar.models import FeedToken
 from ..calendar.services import forget_unused_feed_tokens
 from ..catalogue.models import Gathering
@@ -175,6 +176,7 @@ def export_data(email_key: str) -> dict:
         "messages": messages,
         "access_links": links,
         "calendar_feed_links": feeds,
+        "following": alert_services.export_of(email_key),
     }
 
 
@@ -195,6 +197,7 @@ def erase(email_key: str, now: datetime | None = None) -> int:
                                          now=now)
     for registration in registrations:
         anonymise(registration, now)
+    alert_services.end_address(email_key)  # before forget_address: its queued alerts are dropped by address
     forget_address(email_key)
     db.session.execute(sa.delete(AccessToken).where(AccessToken.email_key == email_key))
     db.session.flush()

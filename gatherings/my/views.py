@@ -62,10 +62,13 @@ def page(token: str):
 
     from ..calendar.services import make_feed_token
 
+    from ..alerts.services import follows_of, link_token
+
     registrations = services.registrations_of(email_key)
     feed_token = make_feed_token(email_key)  # on the first visit, in a transaction of its own
+    follows = [(f, link_token(f.nonce)) for f in follows_of(email_key)]
     return _private(make_response(render_template(
-        "my/page.html", token=token, email=email_key, registrations=registrations,
+        "my/page.html", token=token, email=email_key, registrations=registrations, follows=follows,
         positions={r.id: waitlist_position(r) for r in registrations},
         feed_token=feed_token, renew_url=url_for("my.feed_renew", token=token),
     )))
@@ -80,6 +83,18 @@ def feed_renew(token: str):
     email_key = _access_or_abort(token)
     renew_feed_token(email_key)
     flash(_("Er is een nieuwe agenda-link gemaakt. De oude link werkt niet meer."), "success")
+    return redirect(url_for("my.page", token=token), code=303)
+
+
+@bp.post("/my/<token>/alerts/end")
+@writes
+def end_alerts(token: str):
+    """Stop every message about new gatherings to this address (alerts)."""
+    from ..alerts.services import end_address
+
+    email_key = _access_or_abort(token)
+    end_address(email_key)
+    flash(_("U krijgt geen berichten meer over nieuwe bijeenkomsten."), "success")
     return redirect(url_for("my.page", token=token), code=303)
 
 

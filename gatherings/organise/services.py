@@ -152,6 +152,8 @@ def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) 
     if result.changes:
         signals.gathering_changed.send(gathering, changes=result.changes,
                                        before={k: before[k] for k in result.changes})
+    if gathering.status == GatheringStatus.PUBLISHED and {"theme_id", "kind"} & set(changed):
+        signals.gathering_topic_changed.send(gathering)
     if gathering.status == GatheringStatus.PUBLISHED and _seats_grew(before, gathering):
         result.promoted = registration.fill_from_waitlist(gathering)
     return result
@@ -178,6 +180,7 @@ def publish_gathering(gathering: Gathering) -> Gathering:
     gathering.status = GatheringStatus.PUBLISHED
     gathering.touch(attendee_relevant=False)
     db.session.flush()
+    signals.gathering_published.send(gathering)
     return gathering
 
 
