@@ -294,7 +294,7 @@ def render_gathering_alert(row: OutboxMessage) -> tuple[str, str] | None:
         facts = {"gathering": gathering, "when": when(gathering.starts_at, gathering.ends_at), "place": place,
                  # Only whether it is online: the link itself is for those who register.
                  "online": bool(gathering.online_url), "seats_left": availability(gathering).seats_left,
-                 "gathering_url": public_url("public.gathering", slug=gathering.slug),
+                 "gathering_url": public_url("registration.gathering", slug=gathering.slug),
                  "organiser": gathering.host.name if gathering.host else "Gatherings", "contact": ""}
     return mail_services.render_bodies(GATHERING_KIND, row.subject, {**facts, **_links(follow.nonce)},
                                        locale=follow.locale)

@@ -201,11 +201,9 @@ def test_a_published_gathering_that_comes_to_match_is_announced_once_to_its_new_
     gathering = _publish(theme_id=inclusie.id)
     assert services.queue_due_alerts() == 1  # only the follower of its theme
     values = {k: getattr(gathering, k) for k in EDITABLE_FIELDS}
-    update_gathering(gathering.id, {**values, "theme_id": thuis.id})
-    db.session.commit()
+    locked_call(update_gathering, gathering, {**values, "theme_id": thuis.id})
     assert services.queue_due_alerts() == 1  # now it concerns the other follower; the first is not told twice
-    update_gathering(gathering.id, {**values, "theme_id": inclusie.id})
-    db.session.commit()
+    locked_call(update_gathering, gathering, {**values, "theme_id": inclusie.id})
     assert services.queue_due_alerts() == 0  # back to the first theme: each heard of it once already
     assert sorted(m.dedupe_key for m in outbox(kind="alert_gathering")) == sorted(
         [f"alert:{gathering.id}:{old_follower.id}", f"alert:{gathering.id}:{new_follower.id}"])
