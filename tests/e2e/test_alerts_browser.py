@@ -19,7 +19,7 @@ from gatherings.timeutil import utcnow
 from tests.factories import locked_call
 from tests.mail.conftest import SMTPServer, free_port
 
-from .test_register_browser import AXE, CHROMIUM, CHROMIUM_ARGS, axe_violations, sync_api  # noqa: F401
+from .test_register_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
@@ -56,22 +56,6 @@ def live(tmp_path_factory, smtp):
     with app.app_context():
         db.engine.dispose()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="nl-NL", bypass_csp=True, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def _deliver(app, smtp, subject_part: str):

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from gatherings import create_app
 from gatherings.extensions import db
 
-from .test_register_browser import CHROMIUM, CHROMIUM_ARGS, axe_violations, sync_api
+from .test_register_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
@@ -52,22 +52,6 @@ def served(tmp_path_factory):
     with app.app_context():
         db.engine.dispose()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="nl-NL", bypass_csp=True, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def reflection_link(mail_dir) -> str:
