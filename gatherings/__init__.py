@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     from .reflection import models as _reflection  # noqa: F401
     from .certificates import models as _certificates  # noqa: F401
     from .alerts import models as _alerts  # noqa: F401
+    from .programme import models as _programme  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))

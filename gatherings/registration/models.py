@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalogue.models import Gathering
@@ -57,6 +58,13 @@ class Registration(db.Model):
     perspective_group: Mapped[Optional[str]] = mapped_column(sa.String(20))
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     needs: Mapped[str] = mapped_column(sa.Text, default="")
+    # When the participant last changed ``needs`` themselves: organisers planning the room see it.
+    needs_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # One support person ("begeleider") who comes along: one more seat, seated or waiting together.
+    companion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    companion_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # The language of the page the registration came from: every mail to this person is in it.
+    language: Mapped[str] = mapped_column(sa.String(5), default="nl", server_default="nl")
 
     consent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     consent_version: Mapped[Optional[str]] = mapped_column(sa.String(40))
@@ -82,6 +90,16 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"
+
+    @hybrid_property
+    def people(self) -> int:
+        """Seats this registration takes (or waits for): the participant, and their companion if any."""
+        return 2 if self.companion else 1
+
+    @people.inplace.expression
+    @classmethod
+    def _people_expression(cls):
+        return sa.case((cls.companion, 2), else_=1)
 
     @property
     def is_active(self) -> bool:
