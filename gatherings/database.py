@@ -17,6 +17,7 @@ left"; the same functions then read the row fresh.
 import contextlib
 import contextvars
 import functools
+import hashlib
 from collections.abc import Iterator
 from functools import cache
 
@@ -193,6 +194,21 @@ def write_lock_first(statement: sa.Select, params: dict | None = None):
     if instance is not None:
         db.session().info.setdefault(_LOCKED, set()).add((type(instance), instance.id))
     return instance
+
+
+def write_lock_key(namespace: str, key: str) -> None:
+    """Hold a write lock on a value that has no row to lock yet (an address), until the unit of work ends.
+
+    Two requests about the same ``key`` then decide one after the other: on PostgreSQL through a
+    transaction-level advisory lock on a 64-bit hash of ``namespace`` and ``key``; on SQLite the
+    unit of work already holds the database's write lock.
+    """
+    _check_write_lock_possible()
+    if is_sqlite():
+        return
+    digest = hashlib.blake2b(f"{namespace}\0{key}".encode(), digest_size=8).digest()
+    db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                       {"k": int.from_bytes(digest, "big", signed=True)})
 
 
 def require_write_lock(instance) -> None:

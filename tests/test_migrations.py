@@ -106,3 +106,27 @@ def test_there_is_exactly_one_head():
 
     scripts = ScriptDirectory(os.path.join(os.path.dirname(__file__), "..", "gatherings", "migrations"))
     assert len(scripts.get_heads()) == 1, scripts.get_heads()
+
+
+def test_one_active_follow_per_address_merges_rows_doubled_before_it(migrated_app):
+    """0023 adds a unique index on active follows; an address that got two active rows keeps one, following all."""
+    runner = migrated_app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade", "0018_programme"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    with migrated_app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO theme (id, slug, name, description) VALUES (1, 'a', 'A', ''), (2, 'b', 'B', '')"))
+        for row_id, kinds in ((1, "theme"), (2, "national"), (3, "")):
+            conn.execute(sa.text(
+                "INSERT INTO alert_follow (id, email, email_key, status, kinds, locale, nonce, token_hash, consent_at,"
+                " consent_version, created_at) VALUES (:id, 'a@b.nl', 'a@b.nl', :status, :kinds, 'nl', :nonce, :hash,"
+                " CURRENT_TIMESTAMP, 'v', CURRENT_TIMESTAMP)"),
+                {"id": row_id, "status": "pending" if row_id == 3 else "active", "kinds": kinds,
+                 "nonce": f"n{row_id}", "hash": f"h{row_id}"})
+        conn.execute(sa.text("INSERT INTO alert_follow_theme (follow_id, theme_id) VALUES (1, 1), (2, 1), (2, 2)"))
+    result = runner.invoke(args=["db", "upgrade", "0023_alert_follow_once"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    with migrated_app.app_context(), db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, status, kinds FROM alert_follow ORDER BY id")).all()
+        themes = conn.execute(sa.text("SELECT theme_id FROM alert_follow_theme WHERE follow_id = 1 ORDER BY 1")).all()
+    assert [tuple(r) for r in rows] == [(1, "active", "national,theme"), (3, "pending", "")]
+    assert [t[0] for t in themes] == [1, 2]

@@ -42,7 +42,12 @@ class Follow(db.Model):
     address's active row, so an address has at most one active row (and its links keep working)."""
 
     __tablename__ = "alert_follow"
-    __table_args__ = (sa.CheckConstraint(_in("status", FollowStatus), name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", FollowStatus), name="status"),
+        # One active row per address: its themes and kinds are what the address follows.
+        sa.Index("uq_alert_follow_active_email", "email_key", unique=True,
+                 sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254))

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..catalogue.models import Gathering, GatheringKind, Theme
+from ..database import write_lock_key
 from ..extensions import db
 from ..i18n import when
 from ..mail import services as mail_services
@@ -109,6 +110,15 @@ def confirm(follow: Follow, now: datetime | None = None) -> Follow:
     When the address already follows something, the request's themes and kinds
     are added to that row and the request goes: the links in earlier mails keep working.
     """
+    if follow.is_active:
+        return follow
+    # Two confirmations for one address (two requests' links clicked at once) decide one after the
+    # other, so the address never ends up with two active rows (the database refuses that too).
+    write_lock_key("alert_follow", follow.email_key)
+    email_key = follow.email_key
+    follow = db.session.get(Follow, follow.id, populate_existing=True)
+    if follow is None:  # merged into the active row by the confirmation that went first
+        return active_follow_of(email_key)
     if follow.is_active:
         return follow
     now = now or utcnow()

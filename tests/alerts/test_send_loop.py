@@ -9,6 +9,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 from gatherings.alerts import services
+from gatherings.database import unit_of_work
 from gatherings.extensions import db
 from gatherings.organise.services import publish_gathering
 from tests.factories import locked_call, make_gathering, make_theme
@@ -21,7 +22,9 @@ def test_the_send_loop_queues_and_sends_the_alert_with_its_unsubscribe_headers(a
     theme = make_theme()
     follow = services.request_follow("volger@voorbeeld.nl", theme_slugs=["inclusie"], kinds=[], locale="nl",
                                      consent_version="test")
-    services.confirm(follow)
+    db.session.commit()
+    with unit_of_work():
+        services.confirm(follow)
     gathering = make_gathering(status="draft", theme_id=theme.id, title="Meedoen")
     locked_call(publish_gathering, gathering)
     assert outbox(kind="alert_gathering") == []  # publishing queued nothing: the worker does

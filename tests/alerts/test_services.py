@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from gatherings.alerts import services
 from gatherings.alerts.models import Announcement, Follow, FollowStatus
+from gatherings.database import unit_of_work
 from gatherings.extensions import db
 from gatherings.mail.models import OutboxMessage
 from gatherings.organise.services import publish_gathering
@@ -20,8 +21,8 @@ def _follow(email="volger@voorbeeld.nl", themes=("inclusie",), kinds=(), locale=
                                      consent_version="alerts-test", now=now)
     db.session.commit()
     if confirm:
-        follow = services.confirm(follow)
-        db.session.commit()
+        with unit_of_work():  # as the confirming view (@writes) does
+            follow = services.confirm(follow)
     return follow
 
 
@@ -207,3 +208,51 @@ def test_a_published_gathering_that_comes_to_match_is_announced_once_to_its_new_
     assert services.queue_due_alerts() == 0  # back to the first theme: each heard of it once already
     assert sorted(m.dedupe_key for m in outbox(kind="alert_gathering")) == sorted(
         [f"alert:{gathering.id}:{old_follower.id}", f"alert:{gathering.id}:{new_follower.id}"])
+
+
+def test_two_requests_of_one_address_confirmed_at_once_leave_one_active_row_following_both(app):
+    """Both confirmation links clicked at the same moment (two tabs, two devices): one row, all choices kept."""
+    make_theme()
+    make_theme(slug="thuis", name="Thuis voelen")
+    first = _follow(themes=("inclusie",), confirm=False)
+    second = _follow(themes=("thuis",), kinds=("national",), confirm=False)
+    ids = [first.id, second.id]
+    db.session.rollback()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker(follow_id):
+        with app.app_context():
+            try:
+                follow = db.session.get(Follow, follow_id)
+                barrier.wait(5)
+                with unit_of_work():
+                    services.confirm(follow)
+            except Exception as error:  # noqa: BLE001  (reported below)
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    db.session.rollback()  # this thread's read snapshot predates the workers' commits
+    (active,) = db.session.scalars(sa.select(Follow).where(Follow.email_key == "volger@voorbeeld.nl")).all()
+    assert active.status == FollowStatus.ACTIVE
+    assert sorted(t.slug for t in active.themes) == ["inclusie", "thuis"] and active.kind_codes == ["national"]
+
+
+def test_the_database_refuses_a_second_active_row_for_an_address(app):
+    make_theme()
+    _follow()
+    other = _follow(themes=(), kinds=("theme",), confirm=False)
+    other.status = FollowStatus.ACTIVE
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+    else:
+        raise AssertionError("two active rows for one address were stored")
