@@ -162,6 +162,15 @@ FORMS = [
     Form("public", "erase my data", "POST", "/my/{my_token}/erase", {"confirm": choice("no", "yes")}, examples=10),
     Form("public", "language", "GET", "/taal/en", query={"next": text("/", "/gatherings/{slug}")}),
     Form("public", "language (unknown)", "GET", "/taal/xx", query={"next": text("/")}, examples=10),
+    Form("public", "follow themes", "POST", "/alerts",
+         {"email": email("volg-{n}@voorbeeld.nl", ""), "theme": choice("inclusie", ""),
+          "kind": choice("theme", "national", "mixed", ""), "consent": choice("y"), "website": text("")}),
+    Form("public", "confirm following", "POST", "/alerts/{pending_follow_token}/confirm", BUTTON, examples=4),
+    Form("public", "change what I follow", "POST", "/alerts/{follow_token}",
+         {"theme": choice("inclusie", ""), "kind": choice("theme", "national", "")}),
+    Form("public", "stop following", "POST", "/alerts/{other_follow_token}/unsubscribe", BUTTON, examples=4),
+    Form("public", "reflection", "POST", "/reflect/{reflect_token}",
+         {"value": choice("1", "3", "5", ""), "takeaway": text("", "Veel geleerd."), "suggestion": text("", "Meer pauze.")}),
     Form("public", "list of gatherings", "GET", "/", query={"kind": choice("theme", ""), "theme": text("inclusie", ""),
                                                  "q": text("tafel", "")}),
     # -- organiser ---------------------------------------------------------------------------------------
@@ -213,6 +222,17 @@ FORMS = [
                 "geannuleerd": PAGE}),
     Form("attendance", "export log", "GET", "/organise/exports", query={"page": PAGE}),
     Form("attendance", "reports", "GET", "/organise/reports", query={"year": number("2027", "2026")}),
+    Form("attendance", "reflection settings", "POST", "/organise/gatherings/{slug}/reflection",
+         {"enabled": choice("y", ""), "takeaway_question": text("", "Wat neemt u mee?"),
+          "suggestion_question": text("", "Wat kan beter?")}),
+    Form("attendance", "attendance report", "GET", "/organise/reports/attendance",
+         query={"start": date("", "2026-01-01"), "end": date("", "2026-12-31")}),
+    Form("attendance", "attendance report csv", "POST", "/organise/reports/attendance.csv", BUTTON,
+         query={"start": date("", "2026-01-01"), "end": date("", "2026-12-31")}, examples=4),
+    Form("attendance", "reflection results", "GET", "/organise/reflection",
+         query={"start": date("", "2026-01-01"), "end": date("", "2026-12-31")}),
+    Form("attendance", "reflection csv", "POST", "/organise/reflection.csv", BUTTON,
+         query={"start": date("", "2026-01-01"), "end": date("", "2026-12-31")}, examples=4),
     Form("attendance", "export csv", "POST", "/organise/gatherings/{slug}/export.csv", BUTTON, examples=5),
     Form("attendance", "export xlsx", "POST", "/organise/gatherings/{slug}/export.xlsx", BUTTON, examples=5),
 ]
@@ -237,8 +257,21 @@ def world(app, client):
     db.session.add(AccessToken(token_hash=hash_token("mijn-link"), email_key=registrations[0].email_key,
                                expires_at=utcnow() + timedelta(days=1)))
     db.session.commit()
+    from gatherings.alerts import services as alerts
+    from gatherings.database import unit_of_work
+    from gatherings.reflection.models import ReflectionInvitation, token_digest
+    follows = [alerts.request_follow(f"volger{i}@voorbeeld.nl", theme_slugs=["inclusie"], kinds=[], locale="nl",
+                                     consent_version="fuzz") for i in range(3)]
+    db.session.add(ReflectionInvitation(token_hash=token_digest("reflectie-link"), gathering_id=other.id,
+                                        perspective_group="unknown"))
+    db.session.commit()
+    with unit_of_work():
+        alerts.confirm(follows[1])
+        alerts.confirm(follows[2])
     login_as(client, admin)
     return {
+        "pending_follow_token": alerts.link_token(follows[0].nonce), "follow_token": alerts.link_token(follows[1].nonce),
+        "other_follow_token": alerts.link_token(follows[2].nonce), "reflect_token": "reflectie-link",
         "slug": gathering.slug, "mixed_slug": mixed.slug, "other_slug": other.slug, "draft_slug": draft.slug,
         "token": registrations[1].token, "my_token": "mijn-link", "registration_id": registrations[2].id,
         "theme_id": theme.id, "host_id": host.id, "admin_id": admin.id, "organiser_id": organiser.id,
