@@ -13,9 +13,10 @@ def register_listeners() -> None:
     from ..privacy import services as privacy_services
     from . import services
 
-    # Their text holds working links (confirm, change, stop): a sent row keeps neither it nor the nonce.
-    mail_services.register_renderer(services.CONFIRM_KIND, services.render_confirm, forget_once_sent=True)
-    mail_services.register_renderer(services.GATHERING_KIND, services.render_gathering_alert, forget_once_sent=True)
+    # Their text holds working links (confirm, change, stop): a sent row keeps neither it nor the nonce
+    # (the sender empties every sent row; see mail/sender._forget_bodies).
+    mail_services.register_renderer(services.CONFIRM_KIND, services.render_confirm)
+    mail_services.register_renderer(services.GATHERING_KIND, services.render_gathering_alert)
     mail_message.register_headers(services.CONFIRM_KIND, services.confirm_headers)
     mail_message.register_headers(services.GATHERING_KIND, services.gathering_alert_headers)
     # weak=False: module functions; connecting again (another app) changes nothing.

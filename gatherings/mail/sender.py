@@ -38,7 +38,6 @@ from . import render
 from .claim import claim_next, record
 from .message import as_bytes, build_mime
 from .models import OutboxMessage
-from .services import forgotten_once_sent
 from .transport import PermanentFailure, TemporaryFailure, make_transport, outbox_dir
 
 __all__ = ["Outcome", "build_mime", "claim_next", "outbox_dir", "retry_delay", "send_due", "send_one"]
@@ -144,13 +143,13 @@ def send_one(row_id: int, claim: int, transport, outcome: Outcome, now: datetime
         raise
     except PermanentFailure as error:
         record(row_id, claim, status="failed", attempts=row.attempts + 1, last_error=str(error)[:2000],
-               claimed_at=None, **{**built, **forgotten_once_sent(row), **_forget_bodies(row)})
+               claimed_at=None, **{**built, **_forget_bodies(row)})
         outcome.failed += 1
         outcome.errors.append(str(error))
         log.error("mail %s (%s) to %s: refused for good: %s", row_id, row.kind, row.to_address, error)
         return
     if record(row_id, claim, status="sent", sent_at=utcnow(), attempts=row.attempts + 1, last_error="",
-              claimed_at=None, **{**forgotten_once_sent(row), **_forget_bodies(row)}):
+              claimed_at=None, **_forget_bodies(row)):
         outcome.sent += 1
         log.info("mail %s (%s) to %s: sent (%s)", row_id, row.kind, row.to_address, where)
     else:

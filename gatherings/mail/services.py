@@ -107,21 +107,10 @@ def _registration_context(registration: Registration, ics_method: str | None, ex
 _address_renderers: dict[str, Callable[[OutboxMessage], tuple[str, str] | None]] = {}
 
 
-# Kinds whose bodies hold a secret that must not outlive sending (a link that sets a password):
-# once sent, the row keeps neither its bodies nor its context.
-_forget_once_sent: set[str] = set()
-
-
-def register_renderer(kind: str, render: Callable[[OutboxMessage], tuple[str, str] | None], *,
-                      forget_once_sent: bool = False) -> None:
+def register_renderer(kind: str, render: Callable[[OutboxMessage], tuple[str, str] | None]) -> None:
+    """``kind`` is rendered by ``render`` (an area's own message about an address). Like every message,
+    its bodies and context are emptied once it is sent (``sender._forget_bodies``)."""
     _address_renderers[kind] = render
-    if forget_once_sent:
-        _forget_once_sent.add(kind)
-
-
-def forgotten_once_sent(row: OutboxMessage) -> dict:
-    """What a sent row of such a kind forgets (values for the row); nothing for other kinds."""
-    return {"body_text": "", "body_html": "", "context": None} if row.kind in _forget_once_sent else {}
 
 
 def render_queued(row: OutboxMessage) -> tuple[str, str] | None:

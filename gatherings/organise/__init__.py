@@ -18,8 +18,7 @@ def register_listeners() -> None:
     from . import password_links
 
     # The link in these mails sets a password: once sent, the outbox does not keep it.
-    mail_services.register_renderer(password_links.RESET_KIND, password_links.render_reset, forget_once_sent=True)
-    mail_services.register_renderer(password_links.INVITATION_KIND, password_links.render_invitation,
-                                    forget_once_sent=True)
+    mail_services.register_renderer(password_links.RESET_KIND, password_links.render_reset)
+    mail_services.register_renderer(password_links.INVITATION_KIND, password_links.render_invitation)
     # weak=False: a module function; connecting again (another app) changes nothing.
     privacy_services.purge_requested.connect(password_links.on_purge_requested, weak=False)
