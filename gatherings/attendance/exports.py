@@ -17,13 +17,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import Response, current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from werkzeug.http import dump_options_header
 
 from ..catalogue.models import Gathering
 from ..extensions import db
@@ -177,6 +179,20 @@ def record_report_export(name: str, title: str, *, actor_id: int | None, actor_e
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def report_csv_download(name: str, title: str, headers: list[str], rows: list, start: date, end: date, *,
+                        filename_stem: str, actor) -> Response:
+    """A report over a period as a CSV download, logged (``record_report_export``) and committed first.
+
+    The file name holds only ``filename_stem`` and the validated dates: nothing typed reaches the header.
+    """
+    record_report_export(name, title, actor_id=actor.id, actor_email=actor.email, row_count=len(rows))
+    db.session.commit()
+    response = current_app.response_class(rows_to_csv(headers, rows), content_type=CSV_MEDIA_TYPE)
+    response.headers["Content-Disposition"] = dump_options_header(
+        "attachment", {"filename": f"{filename_stem}-{start.isoformat()}-{end.isoformat()}.csv"})
+    return response
 
 
 def export_log(limit: int = 200, offset: int = 0, gathering_id: int | None = None) -> list[ExportLog]:

@@ -4,13 +4,11 @@ On the attendance blueprint, registered by the app factory importing this module
 """
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.http import dump_options_header
 
 from ..catalogue.models import Gathering
-from ..extensions import db
 from ..organise.access import organiser_required, visible_gatherings_query
 from . import exports, turnout
 from .forms import ActionForm
@@ -58,14 +56,6 @@ def attendance_report_csv():
     report = turnout.turnout_report(start, end, _whose())
     headers = [_("Indeling"), _("Datum"), _("Naam"), _("Aangemeld"), _("Ingecheckt"), _("Niet gekomen"),
                _("Opkomst (%)")]
-    rows = list(csv_rows(report))
-    body = exports.rows_to_csv(headers, rows)
-    exports.record_report_export("rapport-opkomst", _("Opkomst %(start)s tot en met %(end)s",
-                                                      start=start.isoformat(), end=end.isoformat()),
-                                 actor_id=current_user.id, actor_email=current_user.email, row_count=len(rows))
-    db.session.commit()
-    response = current_app.response_class(body, content_type=exports.CSV_MEDIA_TYPE)
-    # Only digits and dashes from the validated dates: nothing typed reaches the header.
-    response.headers["Content-Disposition"] = dump_options_header(
-        "attachment", {"filename": f"opkomst-{start.isoformat()}-{end.isoformat()}.csv"})
-    return response
+    return exports.report_csv_download(
+        "rapport-opkomst", _("Opkomst %(start)s tot en met %(end)s", start=start.isoformat(), end=end.isoformat()),
+        headers, list(csv_rows(report)), start, end, filename_stem="opkomst", actor=current_user)

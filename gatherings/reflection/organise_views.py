@@ -1,10 +1,9 @@
 """The organiser's side of reflection: per gathering (results and settings), and across gatherings (admins)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.http import dump_options_header
 
 from ..attendance import exports
 from ..attendance.charts import Series, bar_chart
@@ -97,14 +96,6 @@ def overview_csv():
     for group in results.GROUPS:
         label = str(results.LABELS[group])
         headers += [_("%(group)s: antwoorden", group=label), _("%(group)s: gemiddelde", group=label)]
-    rows = list(overview_csv_rows(found))
-    body = exports.rows_to_csv(headers, rows)
-    exports.record_report_export("rapport-reflectie", _("Reflecties %(start)s tot en met %(end)s",
-                                                        start=start.isoformat(), end=end.isoformat()),
-                                 actor_id=current_user.id, actor_email=current_user.email, row_count=len(rows))
-    db.session.commit()
-    response = current_app.response_class(body, content_type=exports.CSV_MEDIA_TYPE)
-    # Only digits and dashes from the validated dates: nothing typed reaches the header.
-    response.headers["Content-Disposition"] = dump_options_header(
-        "attachment", {"filename": f"reflectie-{start.isoformat()}-{end.isoformat()}.csv"})
-    return response
+    return exports.report_csv_download(
+        "rapport-reflectie", _("Reflecties %(start)s tot en met %(end)s", start=start.isoformat(), end=end.isoformat()),
+        headers, list(overview_csv_rows(found)), start, end, filename_stem="reflectie", actor=current_user)
