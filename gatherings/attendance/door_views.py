@@ -7,7 +7,7 @@ module. Without JavaScript every button is a form that ends in a redirect
 """
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
@@ -18,8 +18,9 @@ from ..extensions import db
 from ..inputs import parse_id
 from ..organise.access import gathering_for_organiser, organiser_required
 from ..registration import services as registration
+from ..registration import door_codes
 from . import services
-from .forms import ActionForm, AddRegistrationForm
+from .forms import ActionForm, AddRegistrationForm, DoorCodeForm
 from .views import applicant, bp, query_arg, registration_or_404, show_refusal
 
 
@@ -56,13 +57,16 @@ def _walk_in_form(gathering: Gathering) -> AddRegistrationForm:
 
 
 def _door_page(gathering: Gathering, walk_in_form: AddRegistrationForm, *, query: str = "", people=(),
-               done=None, walk_in_open: bool = False) -> str:
+               done=None, walk_in_open: bool = False, code_form: DoorCodeForm | None = None):
     """The door page; after a refused walk-in it opens on that form, with its messages."""
-    return render_template(
+    response = make_response(render_template(
         "attendance/door.html", gathering=gathering, query=query, people=people, done=done,
         counts=services.door_counts(gathering), action_form=ActionForm(), walk_in_form=walk_in_form,
-        min_query=services.DOOR_MIN_QUERY, walk_in_open=walk_in_open,
-    )
+        min_query=services.DOOR_MIN_QUERY, walk_in_open=walk_in_open, code_form=code_form or DoorCodeForm(prefix="door"),
+    ))
+    # The one page that may use the camera: it scans the QR codes people show (static/door_scan.js).
+    response.headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+    return response
 
 
 @bp.get("/gatherings/<slug>/checkin")
@@ -120,6 +124,26 @@ def _door_action(slug: str, registration_id: int, action, done_message, *, seats
 def check_in(slug: str, registration_id: int):
     return _door_action(slug, registration_id, services.check_in,
                         lambda r: _("%(name)s is ingecheckt.", name=r.name))
+
+
+@bp.post("/gatherings/<slug>/checkin/code")
+@writes
+@organiser_required
+def check_in_by_code(slug: str):
+    """The QR code a participant shows (scanned by static/door_scan.js), or its code typed in."""
+    gathering = gathering_for_organiser(slug)
+    form = DoorCodeForm(prefix="door")
+    found = door_codes.find(gathering, form.code.data) if form.validate() else None
+    if found is None:
+        if form.code.data and not form.code.errors:
+            form.code.errors = [_("Deze code hoort bij geen aanmelding voor deze bijeenkomst. Zoek de persoon op naam.")]
+        if _wants_json():
+            return _door_json(gathering, message=" ".join(form.code.errors) or _("Dat lukte niet."), status=422)
+        return _door_page(gathering, _walk_in_form(gathering), code_form=form), 422
+    already = found.checked_in_at is not None and found.status == "confirmed"
+    return _door_action(slug, found.id, services.check_in, lambda r: (
+        _("%(name)s was al binnen (sinds %(time)s).", name=r.name, time=format_datetime(r.checked_in_at, "HH:mm"))
+        if already else _("%(name)s is ingecheckt.", name=r.name)))
 
 
 @bp.post("/gatherings/<slug>/checkin/<id:registration_id>/undo")

@@ -22,6 +22,13 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
+class DoorCodeForm(FlaskForm):
+    """The code under a participant's QR code, scanned or typed at the door."""
+
+    code = StringField(_l("Code van de aanmelding"), filters=[lambda v: v.strip() if v else v],
+                       validators=[Filled(_l("Typ de code die onder de QR-code staat.")), Length(max=40)])
+
+
 class AddRegistrationForm(FlaskForm):
     """Someone who phoned in, or walked in at the door: e-mail optional."""
 

@@ -1,6 +1,7 @@
 """An outbox row as a MIME message: headers from ``headers.py``, text, HTML and the invitation."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from email.parser import BytesHeaderParser
 from email.message import EmailMessage
@@ -9,10 +10,14 @@ from email.utils import format_datetime, parseaddr
 
 from flask import current_app
 
+from ..registration import door_codes
 from .headers import header_text, mailbox
 from .models import OutboxMessage
 
 SUBJECT_LIMIT = 300
+# The HTML of a confirmation shows the door's QR code as <img src="cid:door-code-CODE@gatherings">; the
+# image is made here from the code in that reference, so a retry builds the same message from the row.
+DOOR_CODE_CID = re.compile(r"cid:(door-code-([0-9A-Z]{10})@gatherings)")
 ADDRESS_HEADERS = ("From", "To", "Reply-To")
 
 # Headers a kind of message adds or replaces (the alerts' List-Unsubscribe, their Content-Language):
@@ -45,6 +50,11 @@ def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(row.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(row.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
+    door_code = DOOR_CODE_CID.search(row.body_html or "")
+    if door_code:
+        html = msg.get_payload()[1]
+        html.add_related(door_codes.qr_png(door_code.group(2)), maintype="image", subtype="png",
+                         cid=f"<{door_code.group(1)}>", disposition="inline", filename="qr-code.png")
     if ics:
         method = row.ics_method or "REQUEST"
         msg.add_alternative(ics, subtype="calendar", charset="utf-8", cte="base64",

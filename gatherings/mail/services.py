@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from ..catalogue.models import Gathering
 from ..extensions import db
 from ..i18n import when
+from ..registration import door_codes
 from ..registration.models import Registration
 from ..registration.services import waitlist_position
 from ..timeutil import local, utcnow
@@ -97,7 +98,8 @@ def _registration_context(registration: Registration, ics_method: str | None, ex
     with force_locale("nl"):
         context = _gathering_context(gathering)
     context.update(registration=registration, registration_status=registration.status,
-                   manage_url=public_url("registration.show", token=registration.token), ics_method=ics_method)
+                   manage_url=public_url("registration.show", token=registration.token), ics_method=ics_method,
+                   door_code=registration.door_code if door_codes.shows_door_code(registration) else None)
     context.update(extras)
     return context
 

@@ -33,6 +33,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)  # 256 bits
 
 
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from a screen is not misread.
+DOOR_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+DOOR_CODE_LENGTH = 10  # 50 bits
+
+
+def new_door_code() -> str:
+    return "".join(secrets.choice(DOOR_ALPHABET) for _ in range(DOOR_CODE_LENGTH))
+
+
 class Registration(db.Model):
     __table_args__ = (
         RegistrationStatus.check("status"),
@@ -83,6 +92,9 @@ class Registration(db.Model):
     submission_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
 
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    # What the QR code on the confirmation says: checks the person in at the door, and nothing else
+    # (unlike ``token``, which opens and cancels the registration).
+    door_code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_door_code)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -12,8 +12,9 @@ from .. import caches
 from ..database import read_only, unit_of_work, writes
 from ..extensions import limiter
 from ..limits import over_address_limit
-from . import services
+from . import door_codes, services
 from .forms import RegistrationForm
+from .models import Registration
 from .perspectives import GROUP_LABELS
 
 bp = Blueprint("registration", __name__)
@@ -40,6 +41,20 @@ def gathering(slug: str):
         return _gathering_page(gathering, RegistrationForm())
     # The same for every visitor but for the CSRF token: kept (caches.page).
     return caches.page("registration/gathering.html", **_page_context(gathering, RegistrationForm()))
+
+
+@bp.app_template_global()
+def door_code_shown(registration: Registration) -> str:
+    return door_codes.shown(registration.door_code)
+
+
+@bp.app_template_global()
+def door_qr(registration: Registration):
+    """For /r/<token> and the result page: the QR code to show at the door (inline SVG), or None."""
+    if not door_codes.shows_door_code(registration):
+        return None
+    return door_codes.qr_svg(registration.door_code, _("QR-code voor de deur: %(code)s",
+                                                       code=door_codes.shown(registration.door_code)))
 
 
 @bp.app_template_global()

@@ -85,8 +85,8 @@ def test_a_hostile_name_adds_no_header_to_the_confirmation(app, client, runner, 
     shown = message["To"].addresses[0].display_name
     assert "Eve" in shown and len(shown) <= 200 and "=?" not in shown
     # The body is the whole confirmation, not text an attacker pushed out of the headers.
-    assert parts(message) == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html",
-                              "text/calendar", "application/ics"]
+    assert parts(message) == ["multipart/mixed", "multipart/alternative", "text/plain", "multipart/related",
+                              "text/html", "image/png", "text/calendar", "application/ics"]
     assert message.preamble is None
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert text.startswith("Beste ") and "Kijkje in de keuken" in text and "Ik ben de bank" not in text
