@@ -57,10 +57,10 @@ def _walk_in_form(gathering: Gathering) -> AddRegistrationForm:
 
 
 def _door_page(gathering: Gathering, walk_in_form: AddRegistrationForm, *, query: str = "", people=(),
-               done=None, walk_in_open: bool = False, code_form: DoorCodeForm | None = None):
+               done=None, walk_in_open: bool = False, code_form: DoorCodeForm | None = None, expected=None):
     """The door page; after a refused walk-in it opens on that form, with its messages."""
     response = make_response(render_template(
-        "attendance/door.html", gathering=gathering, query=query, people=people, done=done,
+        "attendance/door.html", gathering=gathering, query=query, people=people, done=done, expected=expected,
         counts=services.door_counts(gathering), action_form=ActionForm(), walk_in_form=walk_in_form,
         min_query=services.DOOR_MIN_QUERY, walk_in_open=walk_in_open, code_form=code_form or DoorCodeForm(prefix="door"),
     ))
@@ -82,7 +82,9 @@ def door(slug: str):
             done = services.registration_of(gathering, done_id)
         except LookupError:
             done = None
-    return _door_page(gathering, _walk_in_form(gathering), query=query, people=people, done=done)
+    # Who is still expected is listed only when the organiser asks (not to whoever glances at the phone).
+    expected = services.expected_people(gathering) if request.args.get("verwacht") == "1" else None
+    return _door_page(gathering, _walk_in_form(gathering), query=query, people=people, done=done, expected=expected)
 
 
 @bp.get("/gatherings/<slug>/checkin.json")

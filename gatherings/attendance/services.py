@@ -83,6 +83,14 @@ def door_counts(gathering: Gathering) -> DoorCounts:
     return counts
 
 
+def expected_people(gathering: Gathering) -> list[Registration]:
+    """Who has a seat and has not arrived yet, by name: shown at the door only when an organiser asks."""
+    found = db.session.scalars(sa.select(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.status == "confirmed",
+        Registration.checked_in_at.is_(None), Registration.anonymised_at.is_(None))).all()
+    return sorted(found, key=lambda r: (fold(r.name), r.id))
+
+
 def door_search(gathering: Gathering, query: str | None) -> list[Registration]:
     """People at the door matching what was typed; nobody for fewer than two letters.
 

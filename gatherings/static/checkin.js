@@ -13,6 +13,8 @@
   var searchForm = document.getElementById("door-search");
   var input = document.getElementById("door-q");
   var results = document.getElementById("door-results");
+  var doneSection = document.getElementById("door-done");
+  var doneList = document.getElementById("door-done-list");
   var status = document.getElementById("door-status");
   var searchUrl = door.getAttribute("data-search-url");
   var minLength = parseInt(door.getAttribute("data-min"), 10) || 2;
@@ -108,8 +110,7 @@
       setCounts(data.counts);
       results.textContent = "";
       data.people.forEach(function (p) { results.appendChild(personItem(p)); });
-      var done = door.querySelector(".door-done");
-      if (done) { done.parentNode.removeChild(done); }
+      if (query) { doneSection.hidden = true; doneList.textContent = ""; }
       if (query.replace(/\s/g, "").length < minLength) { status.textContent = ""; }
       else if (!data.people.length) { say(label("none")); }
       else { say(data.people.length + " " + label("found")); }
@@ -148,9 +149,23 @@
       var item = form.closest("li");
       if (item && data.people && data.people.length) {
         var fresh = personItem(data.people[0]);
-        item.parentNode.replaceChild(fresh, item);
-        var next = fresh.querySelector("button");
-        if (next) { next.focus(); }
+        if (answer.ok && item.parentNode === results) {
+          // Done with this person: they move to "Net gedaan" (with their undo button), and the search is
+          // emptied and ready for the next name, as after a reload without JavaScript.
+          doneList.textContent = "";
+          doneList.appendChild(fresh);
+          doneSection.hidden = false;
+          item.parentNode.removeChild(item);
+          input.value = "";
+          results.textContent = "";
+          latest++;  // an answer to a search still on its way is for a name no longer typed
+          if (window.history && window.history.replaceState) { window.history.replaceState(null, "", "?"); }
+          input.focus();
+        } else {
+          item.parentNode.replaceChild(fresh, item);
+          var next = fresh.querySelector("button");
+          if (next) { next.focus(); }
+        }
       }
       say(data.message || "");
     }).catch(function () {

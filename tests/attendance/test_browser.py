@@ -100,20 +100,27 @@ def test_check_in_on_a_phone(door, browser):
     expect(people.first).to_contain_text("Désirée Ëlsen")
     expect(people.first).to_contain_text("Nog niet binnen")
 
-    # Tap to check in: the item and the counts change, the page does not reload.
+    # Tap to check in: the counts change, the page does not reload, and the door is ready for the next
+    # name: the search is empty and has the focus, the person just done is under "Net gedaan".
     button = people.first.get_by_role("button", name="Inchecken")
     box = button.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44  # a target a thumb can hit
     button.tap()
-    expect(people.first).to_contain_text("Binnen sinds")
+    done = page.locator("#door-done-list .person")
+    expect(done).to_contain_text("Binnen sinds")
+    expect(done).to_contain_text("Désirée Ëlsen")
     expect(page.locator('[data-count="checked_in"]')).to_have_text("1")
+    expect(page.locator('[data-count="expected"]')).to_have_text("3")
     expect(page.locator("#door-status")).to_contain_text("Désirée Ëlsen is ingecheckt.")
+    expect(search).to_have_value("")
+    expect(search).to_be_focused()
+    expect(people).to_have_count(0)
     assert page.evaluate("window.sameDocument") is True
     assert _checked_in("Désirée Ëlsen") is not None
 
-    # Undo, also without reloading.
-    people.first.get_by_role("button", name="Ongedaan maken").tap()
-    expect(people.first).to_contain_text("Nog niet binnen")
+    # Undo from "Net gedaan", also without reloading.
+    done.get_by_role("button", name="Ongedaan maken").tap()
+    expect(done).to_contain_text("Nog niet binnen")
     expect(page.locator('[data-count="checked_in"]')).to_have_text("0")
     assert page.evaluate("window.sameDocument") is True
     assert _checked_in("Désirée Ëlsen") is None
@@ -154,4 +161,38 @@ def test_check_in_on_a_phone_without_javascript(door, browser):
     page.get_by_role("button", name="Aanmelden en inchecken").tap()
     expect(page.locator(".notice")).to_contain_text("Binnen Loper is aangemeld en ingecheckt.")
     assert _checked_in("Binnen Loper") is not None
+    context.close()
+
+
+def test_the_door_on_a_phone_puts_the_search_on_top_and_keeps_the_count_in_sight(door, browser):
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_register_browser import axe_violations
+
+    # bypass_csp only so that the test can inject axe-core.
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 390, "height": 844}}, bypass_csp=True)
+    page = context.new_page()
+    _login(page, door["base"])
+    page.goto(f"{door['base']}/organise/gatherings/{door['slug']}/checkin")
+    assert axe_violations(page) == []
+    search = page.get_by_label("Zoek op naam")
+    box = search.bounding_box()
+    assert box["y"] + box["height"] <= 844 / 2, box  # in the top half, above the keyboard (it was at 791 px)
+    # Scrolled down to the bottom of the page: "nog verwacht" is still on the screen.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    counts = page.locator(".door-expected")
+    expect(counts).to_be_in_viewport()
+    # Nobody is listed as expected until the organiser asks; then everyone with a seat not yet in.
+    expect(page.locator(".door-expected-list .person")).to_have_count(0)
+    page.get_by_role("link", name="Toon wie nog verwacht wordt").tap()
+    expected = page.locator(".door-expected-list .person")
+    expect(expected).to_have_count(4)
+    expect(expected.first).to_contain_text("Désirée Ëlsen")
+    expected.first.get_by_role("button", name="Inchecken").tap()
+    expect(page.locator('[data-count="expected"]')).to_have_text("3")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
+    # Logging out is at the bottom of the door page (a shared phone).
+    page.get_by_role("button", name="Uitloggen").tap()
+    page.wait_for_url("**/organise/login**")
     context.close()
