@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from werkzeug.http import dump_options_header
 
 from ..extensions import db, limiter
@@ -33,7 +33,9 @@ def pdf(token: str):
                                gathering=registration.gathering, typed=typed[:200], invalid=True), 422
     certificate = services.certificate_for(registration)
     db.session.commit()
-    language = str(get_locale() or "nl")
+    # In the language the person registered in, like every mail they get: the same certificate
+    # whoever opens the link, in whatever browser.
+    language = registration.language if registration.language in current_app.config["LANGUAGES"] else "nl"
     with force_locale(language):
         body = services.pdf(registration, certificate, language=language, register_number=register_number)
     response = current_app.response_class(body, content_type="application/pdf")

@@ -65,9 +65,13 @@ def test_the_certificate_says_who_what_where_when_and_how_to_check_it(client, at
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 1
 
 
-def test_in_english(client, attended):
+def test_in_the_language_of_the_registration_whatever_the_browser(client, attended):
     _gathering, person, _absent = attended
-    response = client.get(f"/r/{person.token}/certificate.pdf", headers={"Accept-Language": "en"})
+    dutch = client.get(f"/r/{person.token}/certificate.pdf", headers={"Accept-Language": "en"})
+    assert "Bewijs van deelname" in text_of(dutch)  # registered on the Dutch page
+    person.language = "en"
+    db.session.commit()
+    response = client.get(f"/r/{person.token}/certificate.pdf", headers={"Accept-Language": "nl"})
     text = text_of(response)
     assert "Certificate of attendance" in text and "Time: 13:30 to 16:00" in text
     assert PdfReader(io.BytesIO(response.data)).trailer["/Root"]["/Lang"] == "en"
