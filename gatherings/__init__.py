@@ -162,12 +162,14 @@ def register_listeners(app: Flask) -> None:
     from .organise import register_listeners as organise_listeners
     from .reflection.invitations import register_listeners as reflection_listeners
     from .alerts import register_listeners as alerts_listeners
+    from .programme import register_listeners as programme_listeners
 
     mail_listeners()
     my_listeners()
     organise_listeners()
     reflection_listeners()
     alerts_listeners()
+    programme_listeners()
 
 
 def register_serving(app: Flask) -> None:

@@ -1,0 +1,8 @@
+"""The programme of a gathering: parts, workshops in rounds, and who sits in which workshop."""
+
+
+def register_listeners() -> None:
+    """Workshop seats follow the registration's life (registration/signals.py); called by the app factory."""
+    from .services import register_listeners as connect
+
+    connect()

@@ -1,0 +1,193 @@
+"""Reading the programme: seats per workshop, the timetable for the page, and a registration's own programme.
+
+Nothing here writes or needs the lock: what counts for a seat is read again under
+the lock by services.py (which re-exports these names).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..catalogue.models import Gathering
+from ..extensions import db
+from ..registration.models import Registration, RegistrationStatus
+from .models import ChoiceStatus, PartKind, ProgrammePart, Workshop, WorkshopChoice
+
+
+@dataclass(frozen=True)
+class WorkshopSeats:
+    """One workshop's seats, in people (a companion counts). ``pending``: chosen by people who wait for the day."""
+
+    capacity: int
+    seated: int = 0
+    waiting: int = 0
+    pending: int = 0
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seated, 0)
+
+    @property
+    def full(self) -> bool:
+        return self.seats_left <= 0
+
+
+def _people_with(status: str):
+    return sa.func.coalesce(sa.func.sum(sa.case(
+        (sa.and_(WorkshopChoice.status == status, Registration.status != RegistrationStatus.CANCELLED),
+         Registration.people), else_=0)), 0)
+
+
+@cache
+def _seats_statement() -> sa.Select:
+    # Built once: it runs under the lock for every registration that chooses workshops.
+    return (
+        sa.select(Workshop.id, Workshop.capacity, _people_with(ChoiceStatus.SEATED),
+                  _people_with(ChoiceStatus.WAITING), _people_with(ChoiceStatus.PENDING))
+        .join(ProgrammePart, ProgrammePart.id == Workshop.part_id)
+        .outerjoin(WorkshopChoice, WorkshopChoice.workshop_id == Workshop.id)
+        .outerjoin(Registration, Registration.id == WorkshopChoice.registration_id)
+        .where(ProgrammePart.gathering_id == sa.bindparam("gathering_id"))
+        .group_by(Workshop.id, Workshop.capacity)
+    )
+
+
+def seats(gathering: Gathering) -> dict[int, WorkshopSeats]:
+    """{workshop id: WorkshopSeats} for every workshop of the gathering, in one query."""
+    rows = db.session.execute(_seats_statement(), {"gathering_id": gathering.id})
+    return {wid: WorkshopSeats(capacity, int(seated), int(waiting), int(pending))
+            for wid, capacity, seated, waiting, pending in rows}
+
+
+def rounds_of(gathering: Gathering) -> list[ProgrammePart]:
+    """The gathering's rounds in time order, workshops loaded (for building the form's fields)."""
+    return [part for part in _parts(gathering) if part.kind == PartKind.ROUND]
+
+
+def _parts(gathering: Gathering) -> list[ProgrammePart]:
+    return list(db.session.scalars(
+        sa.select(ProgrammePart).where(ProgrammePart.gathering_id == gathering.id)
+        .order_by(ProgrammePart.starts_at, ProgrammePart.id)
+        .options(selectinload(ProgrammePart.workshops))))
+
+
+@dataclass(frozen=True)
+class TimetableWorkshop:
+    id: int
+    title: str
+    description: str
+    leader: str
+    room: str
+    capacity: int
+    seats_left: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class TimetablePart:
+    id: int
+    kind: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    optional: bool
+    workshops: tuple[TimetableWorkshop, ...] = ()
+
+    @property
+    def is_round(self) -> bool:
+        return self.kind == PartKind.ROUND
+
+
+def timetable(gathering: Gathering) -> tuple[TimetablePart, ...]:
+    """The programme as plain values (the gathering page is cached on them): parts, workshops, seats left.
+
+    Empty when the gathering has no programme (and then only one query was spent).
+    """
+    parts = _parts(gathering)
+    if not parts:
+        return ()
+    counts = seats(gathering) if any(p.workshops for p in parts) else {}
+    return tuple(
+        TimetablePart(
+            id=p.id, kind=p.kind, title=p.title, description=p.description or "", starts_at=p.starts_at,
+            ends_at=p.ends_at, optional=bool(p.optional),
+            workshops=tuple(
+                TimetableWorkshop(
+                    id=w.id, title=w.title, description=w.description or "", leader=w.leader or "",
+                    room=w.room or "", capacity=w.capacity,
+                    seats_left=counts[w.id].seats_left if w.id in counts else w.capacity,
+                    waiting=counts[w.id].waiting if w.id in counts else 0)
+                for w in p.workshops))
+        for p in parts)
+
+
+def waiting_position(choice: WorkshopChoice) -> int | None:
+    """1 for the first in the workshop's waiting line; None when the choice does not wait."""
+    if choice.status != ChoiceStatus.WAITING or choice.workshop_id is None:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).select_from(WorkshopChoice)
+        .join(Registration, Registration.id == WorkshopChoice.registration_id)
+        .where(WorkshopChoice.workshop_id == choice.workshop_id, WorkshopChoice.status == ChoiceStatus.WAITING,
+               Registration.status == RegistrationStatus.CONFIRMED,
+               sa.or_(WorkshopChoice.waiting_since < choice.waiting_since,
+                      sa.and_(WorkshopChoice.waiting_since == choice.waiting_since,
+                              WorkshopChoice.id < choice.id))))
+    return ahead + 1
+
+
+@dataclass(frozen=True)
+class OwnPart:
+    """One part of a registration's own programme, as its pages, mails and calendars show it.
+
+    ``workshop``: the workshop chosen in a round (None for a plenary part and for "geen
+    werkplaats"); ``status``: the choice's ChoiceStatus (None for a plenary part, or a round
+    chosen nothing in yet); ``position``: place in the workshop's waiting line when waiting.
+    """
+
+    part: ProgrammePart
+    workshop: Workshop | None = None
+    status: str | None = None
+    position: int | None = None
+
+    @property
+    def is_round(self) -> bool:
+        return self.part.kind == PartKind.ROUND
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.part.starts_at
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.part.ends_at
+
+    @property
+    def room(self) -> str:
+        return self.workshop.room if self.workshop is not None else ""
+
+
+def programme_of(registration: Registration) -> list[OwnPart]:
+    """The registration's own programme: every part in time order, with its workshop and status per round.
+
+    Empty when the gathering has no programme. Plenary parts are included (everyone goes).
+    """
+    parts = _parts(registration.gathering)
+    if not parts:
+        return []
+    choices = {c.part_id: c for c in db.session.scalars(
+        sa.select(WorkshopChoice).where(WorkshopChoice.registration_id == registration.id))}
+    workshops = {w.id: w for p in parts for w in p.workshops}
+    own = []
+    for part in parts:
+        choice = choices.get(part.id)
+        if part.kind != PartKind.ROUND or choice is None:
+            own.append(OwnPart(part))
+            continue
+        own.append(OwnPart(part, workshops.get(choice.workshop_id), choice.status, waiting_position(choice)))
+    return own
