@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from .organise.views import bp as organise_bp
     from .calendar import init_app as init_calendar
     from .calendar.views import bp as calendar_bp
+    from .programme.views import bp as programme_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
     from .reflection.views import bp as reflection_bp
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(programme_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(organise_bp)
     app.register_blueprint(organise_admin_bp)

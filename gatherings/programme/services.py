@@ -41,7 +41,7 @@ from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from ..timeutil import utcnow
 from .models import ChoiceStatus, ProgrammePart, Workshop, WorkshopChoice
-from .seating import Ledger, choices_of, decide, fill, rounds_locked
+from .seating import Ledger, choices_of, decide, fill, rounds_locked  # noqa: F401  (choices_of re-exported)
 from .moves import WorkshopFull, move, remove_round, remove_workshop  # noqa: F401  (re-exported)
 from .queries import (  # noqa: F401  (re-exported: the services' public reading side)
     OwnPart, WorkshopSeats, TimetablePart, TimetableWorkshop, programme_of, rounds_of, seats, timetable,
@@ -64,6 +64,15 @@ class ChoiceRefused(Exception):
     def __init__(self, errors: Mapping[int, object]):
         super().__init__(dict(errors))
         self.errors = dict(errors)
+
+
+def locked_registration(gathering: Gathering, registration_id: int) -> Registration:
+    """The registration read again under the gathering's lock (its status may have changed); LookupError if not of it."""
+    require_write_lock(gathering)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration is None or registration.gathering_id != gathering.id:
+        raise LookupError(registration_id)
+    return registration
 
 
 # -- participants ---------------------------------------------------------------------------------------------
@@ -92,7 +101,7 @@ def _check(rounds: list[ProgrammePart], choices: Mapping[int, int | None]) -> di
 
 
 def _apply(gathering: Gathering, registration: Registration, choices: Mapping[int, int | None], now: datetime | None,
-           *, keep_seats: bool) -> list[WorkshopChoice]:
+           *, keep_seats: bool, new: bool = False) -> list[WorkshopChoice]:
     require_write_lock(gathering)
     if registration.gathering_id != gathering.id:
         raise LookupError(registration.id)
@@ -103,7 +112,7 @@ def _apply(gathering: Gathering, registration: Registration, choices: Mapping[in
     if not rounds:
         return []
     chosen = _check(rounds, choices)
-    existing = choices_of(registration)
+    existing = {} if new else choices_of(registration)
     ledger = Ledger(gathering)
     people = registration.people
     if keep_seats:
@@ -138,7 +147,7 @@ def _apply(gathering: Gathering, registration: Registration, choices: Mapping[in
 
 
 def choose(gathering: Gathering, registration: Registration, choices: Mapping[int, int | None],
-           now: datetime | None = None) -> list[WorkshopChoice]:
+           now: datetime | None = None, *, new: bool = False) -> list[WorkshopChoice]:
     """Store the registration's choice for every round of the write-locked ``gathering``; returns them in time order.
 
     ``choices``: {round id: workshop id, or None for "geen werkplaats"}. A round left out counts
@@ -148,9 +157,10 @@ def choose(gathering: Gathering, registration: Registration, choices: Mapping[in
     ``ChoiceRefused`` (nothing written) when a required round has no workshop or a workshop is not
     of its round. Called by the register view right after ``registration.services.register`` created
     the registration, in the same unit of work. Choosing again works like ``change_choices`` with
-    ``wait_if_full=True``.
+    ``wait_if_full=True``. ``new=True``: the registration was created in this unit of work, so it
+    has no choices to look up (one statement less in the opening rush).
     """
-    return _apply(gathering, registration, choices, now, keep_seats=False)
+    return _apply(gathering, registration, choices, now, keep_seats=False, new=new)
 
 
 def change_choices(gathering: Gathering, registration: Registration, choices: Mapping[int, int | None],

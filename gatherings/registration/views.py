@@ -12,6 +12,8 @@ from .. import caches
 from ..database import read_only, unit_of_work, writes
 from ..extensions import limiter
 from ..limits import over_address_limit
+from ..programme import forms as programme_forms
+from ..programme import services as programme_services
 from . import door_codes, services
 from .forms import RegistrationForm
 from .models import Registration
@@ -21,16 +23,28 @@ bp = Blueprint("registration", __name__)
 OWN_TOKENS = "own_registrations"
 
 
-def _page_context(gathering: Gathering, form: RegistrationForm) -> dict:
+def _form_and_programme(gathering: Gathering, choice_errors: dict | None = None):
+    """The registration form with a ``round_<id>`` question per round of the programme (from the request, if any)."""
+    programme = programme_services.timetable(gathering)
+    form = programme_forms.with_rounds(RegistrationForm, programme)()
+    if form.is_submitted():
+        form.validate()  # every message at once: the round questions' too
+        programme_forms.add_errors(form, choice_errors or {})
+    return form, programme
+
+
+def _page_context(gathering: Gathering, form: RegistrationForm, programme=()) -> dict:
     if gathering.is_mixed and not form.perspective_required:
         # A form that comes back: checked on the terms of a mixed session (see RegistrationForm.require_perspective).
         form.require_perspective(check=form.is_submitted())
-    return dict(gathering=gathering, form=form, seats=services.availability(gathering),
+    return dict(gathering=gathering, form=form, seats=services.availability(gathering), programme=programme,
                 state=gathering.registration_state(), group_labels=GROUP_LABELS)
 
 
-def _gathering_page(gathering: Gathering, form: RegistrationForm, status: int = 200):
-    return render_template("registration/gathering.html", **_page_context(gathering, form)), status
+def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), choice_errors=None):
+    form, programme = _form_and_programme(gathering, choice_errors)
+    form.form_errors.extend(form_errors)
+    return render_template("registration/gathering.html", **_page_context(gathering, form, programme)), status
 
 
 @bp.get("/gatherings/<slug>")
@@ -38,9 +52,10 @@ def _gathering_page(gathering: Gathering, form: RegistrationForm, status: int = 
 def gathering(slug: str):
     gathering = get_visible_gathering(slug)
     if "_flashes" in session:  # a notice for this visitor only
-        return _gathering_page(gathering, RegistrationForm())
+        return _gathering_page(gathering)
     # The same for every visitor but for the CSRF token: kept (caches.page).
-    return caches.page("registration/gathering.html", **_page_context(gathering, RegistrationForm()))
+    form, programme = _form_and_programme(gathering)
+    return caches.page("registration/gathering.html", **_page_context(gathering, form, programme))
 
 
 @bp.app_template_global()
@@ -119,25 +134,30 @@ def register(slug: str):
     # Every registration of the opening rush waits for the gathering's lock, so it is held only for
     # deciding and writing: the form is checked before the unit of work begins. Whether the gathering
     # needs a perspective is decided under the lock (RegistrationRefused "perspective_required").
+    # The programme's questions (round_<id>) are checked under the lock by programme.services.choose;
+    # a form that comes back shows their messages together with the others'.
     form = RegistrationForm()
     if not form.validate():
-        return _gathering_page(get_visible_gathering(slug), form, status=422)
+        return _gathering_page(get_visible_gathering(slug), status=422)
     if form.is_spam:
         current_app.logger.info("honeypot filled on %s; nothing stored", slug)
         return render_template("registration/received.html", gathering=get_visible_gathering(slug))
     wait = over_address_limit(ADDRESS_LIMIT, "register-email", form.email.data)
     if wait is not None:
         raise TooManyRequests(retry_after=wait)
+    choices = programme_forms.submitted(request.form)
     try:
         with unit_of_work():
             gathering = get_visible_gathering(slug, write_lock=True)  # found and locked in one query
             result = services.register(gathering, _applicant(form, gathering))
             token, created, duplicate = result.registration.token, result.created, result.duplicate
+            if created:  # the day's seat first (register), then the workshops, round by round
+                programme_services.choose(gathering, result.registration, choices, new=True)
     except services.RegistrationRefused as refused:
-        if refused.about_the_gathering:
-            form.form_errors.append(refused.message)
-        return _gathering_page(get_visible_gathering(slug), form,
-                               status=409 if refused.about_the_gathering else 422)
+        return _gathering_page(get_visible_gathering(slug), status=409 if refused.about_the_gathering else 422,
+                               form_errors=[refused.message] if refused.about_the_gathering else [])
+    except programme_services.ChoiceRefused as refused:  # nothing was stored (the unit rolled back)
+        return _gathering_page(get_visible_gathering(slug), status=422, choice_errors=refused.errors)
     if duplicate:
         # Someone already registered with this address, and not from this browser. Say nothing about it
         # here; the address's owner is sent their own link (the service told the mail area).

@@ -22,7 +22,7 @@ def make_programme(gathering, *rounds, optional=(), plenary=True, rooms=True):
         for j, capacity in enumerate(capacities):
             part.workshops.append(Workshop(title=f"Werkplaats {i + 1}{'ABCDEFGH'[j]}", capacity=capacity,
                                            description="Samen aan de slag.", leader="Ervaringsdeskundige",
-                                           room=f"Zaal {i + 1}.{j + 1}" if rooms else ""))
+                                           room=f"Oost {i + 1}.{j + 1}" if rooms else ""))
         db.session.add(part)
         parts.append(part)
     db.session.commit()

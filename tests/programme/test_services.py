@@ -163,7 +163,7 @@ def test_an_optional_round_may_have_no_workshop(app):
     assert status(reg, r2) == (None, "none")
     own = services.programme_of(reg)
     assert [p.part.kind for p in own] == ["plenary", "round", "round"]
-    assert own[1].workshop.id == r1.workshops[0].id and own[1].room == "Zaal 1.1"
+    assert own[1].workshop.id == r1.workshops[0].id and own[1].room == "Oost 1.1"
     assert own[2].workshop is None and own[2].status == "none"
 
 
