@@ -210,3 +210,16 @@ def test_the_timetable_and_questions_in_english(client, day):
     client.set_cookie("lang", "en")
     page = client.get(f"/gatherings/{g.slug}", headers={"Accept-Language": "en"}).text
     assert "Programme" in page and "No workshop" in page
+
+
+def test_the_kept_gathering_page_follows_the_workshop_seats(client, day):
+    """The page is kept (caches.page) on what it is made of: a seat taken in a workshop changes it."""
+    g, r1, r2 = day
+    seats_of = lambda: [li.text for li in Page(client.get(f"/gatherings/{g.slug}").text)  # noqa: E731
+                        .find("section", class_="programme").find_all("li", class_="workshop")]
+    assert "nog 5 plekken vrij" in seats_of()[1]
+    assert "nog 5 plekken vrij" in seats_of()[1]  # the kept page
+    token_from(register(client, g, **rounds_of(g, r1, r2, r1.workshops[1].id)))
+    assert "nog 4 plekken vrij" in seats_of()[1]
+    label = Page(client.get(f"/gatherings/{g.slug}").text).find("label", for_=f"round_{r1.id}-1").text
+    assert "nog 4 plekken vrij" in label
