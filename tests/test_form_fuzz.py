@@ -151,6 +151,9 @@ THEME = {"name": text("Sociale inclusie"), "slug": text("thema-{n}"), "descripti
 HOST = {"name": text("GGZ De Hoven"), "slug": text("host-{n}"), "city": text("", "Utrecht"),
         "website": text("", "https://dehoven.nl"), "contact_email": email("", "info@dehoven.nl")}
 PAGE = number("1", "2", "")
+# A gathering's programme (the world's "other" gathering): field names are filled in like values.
+ROUNDS = {"round_{round_id}": ident("{workshop_id}", "{full_workshop_id}", "{optional_workshop_id}"),
+          "round_{optional_round_id}": ident("none", "{optional_workshop_id}", "{workshop_id}")}
 BUTTON = {"x": FormField(st.just(""), NASTY, [])}  # a button sends only its CSRF token: anything else must be ignored
 
 FORMS = [
@@ -158,6 +161,10 @@ FORMS = [
     Form("public", "register", "POST", "/gatherings/{slug}/register", {**PERSON, "website": text("")}),
     Form("public", "register mixed", "POST", "/gatherings/{mixed_slug}/register", {**PERSON, "website": text("")}),
     Form("public", "cancel own registration", "POST", "/r/{token}/cancel", {"confirm": choice("no", "yes")}),
+    Form("public", "register with a programme", "POST", "/gatherings/{other_slug}/register",
+         {**PERSON, **ROUNDS, "website": text("")}, examples=10),
+    Form("public", "change own workshops", "POST", "/r/{other_token}/workshops",
+         {**ROUNDS, "wait_if_full": choice("", "y")}, examples=10),
     Form("public", "ask for my link", "POST", "/my", {"email": email("an@voorbeeld.nl")}),
     Form("public", "erase my data", "POST", "/my/{my_token}/erase", {"confirm": choice("no", "yes")}, examples=10),
     Form("public", "language", "GET", "/taal/en", query={"next": text("/", "/gatherings/{slug}")}),
@@ -252,6 +259,12 @@ def world(app, client):
     other = make_gathering(title="Een andere")
     draft = make_gathering(title="Concept", status="draft")
     registrations = [make_registration(gathering, name=f"Deelnemer {i}") for i in range(3)]  # one waiting
+    from gatherings.programme import services as programme_services
+    from tests.factories import locked_call
+    from tests.programme.factories import make_programme
+    rounds = make_programme(other, [1, 50], [3], optional={1})
+    chooser = make_registration(other, name="Kiezer")
+    locked_call(programme_services.choose, other, chooser, {rounds[0].id: rounds[0].workshops[0].id})  # 1A is full
     admin = make_organiser("beheer@voorbeeld.nl", admin=True, password=PASSWORD)
     organiser = make_organiser("org@voorbeeld.nl", gatherings=[gathering, mixed, other, draft])
     db.session.add(AccessToken(token_hash=hash_token("mijn-link"), email_key=registrations[0].email_key,
@@ -275,6 +288,9 @@ def world(app, client):
         "slug": gathering.slug, "mixed_slug": mixed.slug, "other_slug": other.slug, "draft_slug": draft.slug,
         "token": registrations[1].token, "my_token": "mijn-link", "registration_id": registrations[2].id,
         "theme_id": theme.id, "host_id": host.id, "admin_id": admin.id, "organiser_id": organiser.id,
+        "other_token": chooser.token, "round_id": rounds[0].id, "optional_round_id": rounds[1].id,
+        "full_workshop_id": rounds[0].workshops[0].id, "workshop_id": rounds[0].workshops[1].id,
+        "optional_workshop_id": rounds[1].workshops[0].id,
     }
 
 
@@ -302,7 +318,7 @@ def _request_data(data: dict, values: dict, n: int, *, files: bool = True) -> di
                 out.append(item.format(n=n, **values))
             else:
                 out.append(item)
-        sent[name] = out if len(out) > 1 else out[0]
+        sent[name.format(**values) if "{" in name else name] = out if len(out) > 1 else out[0]
     return sent
 
 

@@ -83,6 +83,8 @@ def change(token: str):
         return redirect(url_for("registration.show", token=token), code=303)
     programme = services.timetable(gathering)
     form = forms.with_rounds(WorkshopsForm, programme)()
+    if not forms.round_fields(form):
+        abort(404)  # a gathering without workshops to choose
     if not form.validate():
         return _show_page(registration, form, 422)
     try:
