@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..catalogue.models import Gathering
 from ..extensions import db
@@ -72,7 +72,8 @@ def _parts(gathering: Gathering) -> list[ProgrammePart]:
     return list(db.session.scalars(
         sa.select(ProgrammePart).where(ProgrammePart.gathering_id == gathering.id)
         .order_by(ProgrammePart.starts_at, ProgrammePart.id)
-        .options(selectinload(ProgrammePart.workshops))))
+        .options(joinedload(ProgrammePart.workshops))  # one statement: it runs for every page view
+    ).unique())
 
 
 @dataclass(frozen=True)

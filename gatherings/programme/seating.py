@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..catalogue.models import Gathering
 from ..extensions import db
@@ -25,8 +25,8 @@ def rounds_locked(gathering: Gathering) -> list[ProgrammePart]:
         sa.select(ProgrammePart)
         .where(ProgrammePart.gathering_id == gathering.id, ProgrammePart.kind == PartKind.ROUND)
         .order_by(ProgrammePart.starts_at, ProgrammePart.id)
-        .options(selectinload(ProgrammePart.workshops))
-        .execution_options(populate_existing=True)))
+        .options(joinedload(ProgrammePart.workshops))  # one statement: it runs for every registration
+        .execution_options(populate_existing=True)).unique())
 
 
 def choices_of(registration: Registration) -> dict[int, WorkshopChoice]:
