@@ -259,6 +259,20 @@ def on_registration_cancelled(registration: Registration, **_kw) -> None:
     release(_locked_gathering_of(registration), registration)
 
 
+def on_registration_changed(registration: Registration, changed=(), **_kw) -> None:
+    """A companion removed (/r/<token>/edit): the seat it held in each workshop goes to who waits.
+
+    A companion added must have been checked before the change was made (``people_fit``):
+    this runs after it, when refusing is too late.
+    """
+    if "companion" not in changed or registration.companion or not _has_choices(registration):
+        return
+    gathering = _locked_gathering_of(registration)
+    seated = [c.workshop_id for c in choices_of(registration).values() if c.status == ChoiceStatus.SEATED]
+    if seated:
+        fill_workshops(gathering, seated)
+
+
 def _has_choices(registration: Registration) -> bool:
     # Cheap for gatherings without a programme: one indexed look-up, no lock check needed.
     return db.session.scalar(sa.select(sa.exists().where(WorkshopChoice.registration_id == registration.id)))
@@ -273,3 +287,7 @@ def register_listeners() -> None:
     # (the view calls choose() next); listening would cost every registration of the rush a query.
     registration_signals.registration_promoted.connect(on_registration_got_seat, weak=False)
     registration_signals.registration_cancelled.connect(on_registration_cancelled, weak=False)
+    # Sent by the participant's own change (/r/<token>/edit) where that is built.
+    changed_signal = getattr(registration_signals, "registration_changed", None)
+    if changed_signal is not None:
+        changed_signal.connect(on_registration_changed, weak=False)

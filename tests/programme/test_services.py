@@ -287,3 +287,28 @@ def test_services_refuse_an_unlocked_gathering(app):
     reg = make_registration(g)
     with pytest.raises(RuntimeError, match="write-locked"):
         services.choose(g, reg, {r1.id: r1.workshops[0].id})
+
+
+def test_a_companion_removed_frees_a_workshop_seat_for_who_waits(app, promoted):
+    from gatherings.registration import signals as registration_signals
+    if not hasattr(registration_signals, "registration_changed"):
+        pytest.skip("the participant's own change (/r/<token>/edit) is not built on this branch")
+    g = make_gathering(capacity=20)
+    (r1,) = make_programme(g, [2])
+    ws = r1.workshops[0]
+    pair = make_registration(g)
+    pair.companion = True
+    db.session.commit()
+    locked_call(services.choose, g, pair, {r1.id: ws.id})
+    waiting = registered(g, {r1: ws})
+    assert status(waiting, r1) == (ws.id, "waiting")
+
+    def without_companion(gathering):
+        registration = services.locked_registration(gathering, pair.id)
+        registration.companion = False
+        db.session.flush()
+        registration_signals.registration_changed.send(registration, changed=["companion"], invitation_changed=False)
+    locked_call(without_companion, g)
+    assert status(waiting, r1) == (ws.id, "seated")
+    assert services.seats(g)[ws.id].seated == 2
+    assert promoted == [(waiting.id, ws.id)]
