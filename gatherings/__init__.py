@@ -115,6 +115,8 @@ def register_blueprints(app: Flask) -> None:
     from .reflection.views import bp as reflection_bp
     from .reflection.organise_views import bp as reflection_organise_bp
     from .certificates.views import bp as certificates_bp
+    from .programme import workshop_views as _workshops  # noqa: F401  (its routes are on programme_organise_bp)
+    from .programme.organise_views import bp as programme_organise_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(registration_bp)
@@ -130,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reflection_bp)
     app.register_blueprint(reflection_organise_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(programme_organise_bp)
     urls.init_app(app)  # public_url() and webcal_url() in templates: links on BASE_URL
 
 
