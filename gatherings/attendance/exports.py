@@ -8,7 +8,9 @@ What an export holds, and why (data minimisation, AVG art. 5(1)(c)):
   elsewhere it is asked only for the aggregate composition and stays in the system;
 - no e-mail addresses, tokens or consent details: messages go through the
   outbox (``message_registrants``), and a spreadsheet gets forwarded;
-- no cancelled registrations.
+- no cancelled registrations;
+- with a programme, a column per round: the workshop (with "wachtlijst" where
+  the person waits for it).
 
 Every export is written to the audit log (``ExportLog``) in the same transaction.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import Response, current_app
@@ -25,10 +27,12 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from werkzeug.http import dump_options_header
 
 from ..catalogue.models import Gathering
 from ..extensions import db
+from ..programme.organise_queries import round_columns
 from ..registration.perspectives import PERSPECTIVES
 from ..timeutil import local, utcnow
 from . import listing
@@ -48,6 +52,7 @@ class ExportRow:
     needs: str
     status: str
     checked_in_at: datetime | None
+    workshops: list[str] = field(default_factory=list)  # one per round of the programme
 
 
 @dataclass
@@ -55,12 +60,13 @@ class ExportTable:
     gathering: Gathering
     with_perspective: bool
     rows: list[ExportRow]
+    round_headers: list[str] = field(default_factory=list)  # a column per round, before the check-in time
 
     def headers(self) -> list[str]:
         headers = [_("Naam")]
         if self.with_perspective:
             headers.append(_("Perspectief"))
-        headers += [_("Organisatie"), _("Wat nodig is"), _("Status"), _("Ingecheckt")]
+        headers += [_("Organisatie"), _("Wat nodig is"), _("Status"), *self.round_headers, _("Ingecheckt")]
         return headers
 
     def cells(self, row: ExportRow, *, checked_in_as_text: bool = True) -> list:
@@ -70,24 +76,26 @@ class ExportTable:
         checked = row.checked_in_at
         if checked_in_as_text:
             checked = format_datetime(checked, "dd-MM-yyyy HH:mm") if checked else ""
-        cells += [row.organisation, row.needs, row.status, checked]
+        workshops = row.workshops or [""] * len(self.round_headers)
+        cells += [row.organisation, row.needs, row.status, *workshops, checked]
         return cells
 
 
 def export_table(gathering: Gathering) -> ExportTable:
     """Confirmed (by name) then waiting (in order), as the registrations page lists them: what every format holds."""
     lists = listing.active_lists(gathering)
+    rounds = round_columns(gathering)
     rows = []
     for r in lists.confirmed:
-        rows.append(_row(r, _("Aangemeld")))
+        rows.append(_row(r, _("Aangemeld"), rounds.of(r.id)))
     for r, place in lists.waiting:
-        rows.append(_row(r, _("Wachtlijst %(position)d", position=place)))
-    return ExportTable(gathering, gathering.is_mixed, rows)
+        rows.append(_row(r, _("Wachtlijst %(position)d", position=place), rounds.of(r.id)))
+    return ExportTable(gathering, gathering.is_mixed, rows, rounds.headers)
 
 
-def _row(r, status: str) -> ExportRow:
+def _row(r, status: str, workshops: list[str]) -> ExportRow:
     perspective = str(PERSPECTIVES[r.perspective]) if r.perspective in PERSPECTIVES else None
-    return ExportRow(r.name, perspective, r.organisation or "", r.needs or "", status, r.checked_in_at)
+    return ExportRow(r.name, perspective, r.organisation or "", r.needs or "", status, r.checked_in_at, workshops)
 
 
 def neutralise(value):
@@ -136,6 +144,9 @@ def to_xlsx(table: ExportTable) -> bytes:
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDEFG", (28, 22, 24, 36, 16, 18, 18)):
         sheet.column_dimensions[letter].width = width
+    for number, _header in enumerate(table.round_headers):
+        first = 4 + (1 if table.with_perspective else 0) + 1  # after the status column
+        sheet.column_dimensions[get_column_letter(first + number)].width = 30
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -22,6 +22,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..catalogue.models import Gathering
 from ..extensions import db
+from ..inputs import parse_id
+from ..programme.models import ChoiceStatus, ProgrammePart, Workshop, WorkshopChoice
 from ..registration import services as registration
 from ..registration.models import Registration, RegistrationStatus
 from ..registration.perspectives import PERSPECTIVES
@@ -232,13 +234,38 @@ AUDIENCES: dict[str, tuple[str, ...]] = {
 }
 
 
+# "workshop-<id>": everyone with a seat in that workshop of the gathering's programme.
+WORKSHOP_AUDIENCE = "workshop-"
+
+
+def workshop_of_audience(gathering: Gathering, audience: str) -> int | None:
+    """The workshop id a "workshop-<id>" audience names, if that workshop is in ``gathering``'s programme."""
+    if not isinstance(audience, str) or not audience.startswith(WORKSHOP_AUDIENCE):
+        return None
+    workshop_id = parse_id(audience[len(WORKSHOP_AUDIENCE):])
+    if workshop_id is None:
+        return None
+    return db.session.scalar(sa.select(Workshop.id).join(ProgrammePart, ProgrammePart.id == Workshop.part_id)
+                             .where(Workshop.id == workshop_id, ProgrammePart.gathering_id == gathering.id))
+
+
+def is_audience(gathering: Gathering, audience: str) -> bool:
+    return audience in AUDIENCES or workshop_of_audience(gathering, audience) is not None
+
+
 def _recipients(gathering: Gathering, audience: str) -> list:
-    if audience not in AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}")
     # Cancelled registrations are not in an audience; erased ones and those added without an
     # address (by an organiser, at the door) cannot be written to.
-    return [Registration.gathering_id == gathering.id, Registration.status.in_(AUDIENCES[audience]),
-            Registration.email.is_not(None), Registration.email != "", Registration.anonymised_at.is_(None)]
+    reachable = [Registration.gathering_id == gathering.id, Registration.email.is_not(None),
+                 Registration.email != "", Registration.anonymised_at.is_(None)]
+    if audience in AUDIENCES:
+        return reachable + [Registration.status.in_(AUDIENCES[audience])]
+    workshop_id = workshop_of_audience(gathering, audience)
+    if workshop_id is None:
+        raise ValueError(f"unknown audience {audience!r}")
+    return reachable + [Registration.status == RegistrationStatus.CONFIRMED, sa.exists().where(
+        WorkshopChoice.registration_id == Registration.id, WorkshopChoice.workshop_id == workshop_id,
+        WorkshopChoice.status == ChoiceStatus.SEATED)]
 
 
 def audience_size(gathering: Gathering, audience: str) -> int:

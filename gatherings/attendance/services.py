@@ -218,7 +218,7 @@ def message_registrants(gathering: Gathering, audience: str, subject: str, body:
 
     Who is in an audience is decided in ``listing`` (its ``audience_size`` is the count the form shows).
     """
-    if audience not in listing.AUDIENCES:
+    if not listing.is_audience(gathering, audience):
         raise ActionRefused("audience")
     from ..mail.services import queue_organiser_message  # the mail area owns the outbox
 

@@ -22,6 +22,8 @@ from ..database import writes
 from ..extensions import db
 from ..inputs import query_int
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
+from ..programme.organise_queries import rounds_fill
+from ..programme.organise_forms import add_workshop_audiences
 from ..registration import services as registration
 from . import exports, listing, paging, reports, services
 from .charts import Series, bar_chart
@@ -260,6 +262,7 @@ def message(slug: str):
     gathering = gathering_for_organiser(slug)
     form = MessageForm(data={"sender_name": current_user.name or ""} if request.method == "GET" else None)
     sizes = {audience: listing.audience_size(gathering, audience) for audience in listing.AUDIENCES}
+    add_workshop_audiences(form, gathering, request.args.get("audience") if request.method == "GET" else None)
     if request.method == "POST":
         if not form.validate():
             return render_template("attendance/message.html", gathering=gathering, form=form, sizes=sizes), 422
@@ -279,7 +282,9 @@ def dashboard():
     visible = None
     if not current_user.is_admin:
         visible = Gathering.id.in_(visible_gatherings_query(current_user).with_only_columns(Gathering.id))
-    return render_template("attendance/dashboard.html", rows=reports.dashboard(visible))
+    rows = reports.dashboard(visible)
+    return render_template("attendance/dashboard.html", rows=rows,
+                           workshop_fill=rounds_fill([row.gathering for row in rows]))
 
 
 @bp.get("/reports")

@@ -22,6 +22,7 @@ from ..catalogue import signals
 from ..catalogue.models import Gathering, GatheringKind, GatheringStatus
 from ..database import require_write_lock
 from ..extensions import db
+from ..programme.organise_services import copy_programme
 from ..registration import services as registration
 from ..registration.models import Registration
 from ..registration.perspectives import ALLOTMENT_FIELDS, PerspectiveGroup
@@ -160,7 +161,7 @@ def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) 
 
 
 def duplicate_gathering(gathering_id: int, *, by: Organiser) -> Gathering:
-    """A draft copy with the same details and organisers, to change into the next edition."""
+    """A draft copy with the same details, organisers and programme (no people), to change into the next edition."""
     original = db.session.get(Gathering, gathering_id)
     if original is None:
         raise LookupError(gathering_id)
@@ -168,7 +169,9 @@ def duplicate_gathering(gathering_id: int, *, by: Organiser) -> Gathering:
     data["slug"] = unique_slug(f"{original.slug}-kopie")
     data["title"] = _("%(title)s (kopie)", title=original.title)[:200]
     ids = {o.id for o in original.organisers}
-    return create_gathering(data, organiser_ids=ids, by=by)
+    copy = create_gathering(data, organiser_ids=ids, by=by)
+    copy_programme(original, copy)
+    return copy
 
 
 def publish_gathering(gathering: Gathering) -> Gathering:

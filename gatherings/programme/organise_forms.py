@@ -143,3 +143,15 @@ class MoveForm(_ToWorkshopForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: removing a part is one button after the page said what follows."""
+
+
+def add_workshop_audiences(form: FlaskForm, gathering: Gathering, chosen: str | None = None) -> None:
+    """Let an organiser's message form (attendance) address one workshop's participants; ``chosen`` preselects one."""
+    from .organise_queries import workshop_audiences
+
+    audiences = workshop_audiences(gathering)
+    if not audiences:
+        return
+    form.audience.choices = list(form.audience.choices) + [SelectChoice(key, label) for key, label in audiences]
+    if chosen and any(key == chosen for key, _label in audiences):
+        form.audience.data = chosen

@@ -202,16 +202,22 @@ def round_columns(gathering: Gathering) -> RoundColumns:
 
 # -- messages ------------------------------------------------------------------------------------------------------
 
-def workshop_audience(gathering: Gathering) -> list[tuple[Workshop, ProgrammePart]]:
-    """The workshops an organiser's message can address, in programme order."""
-    return list(db.session.execute(
+def workshop_audiences(gathering: Gathering) -> list[tuple[str, object]]:
+    """(audience key, label) for each workshop an organiser's message can address, in programme order.
+
+    The key is what ``attendance.listing`` reads as "everyone seated in this workshop".
+    """
+    from ..attendance.listing import WORKSHOP_AUDIENCE, audience_size
+    from ..i18n import clock_time
+
+    rows = db.session.execute(
         sa.select(Workshop, ProgrammePart).join(ProgrammePart, ProgrammePart.id == Workshop.part_id)
         .where(ProgrammePart.gathering_id == gathering.id)
-        .order_by(ProgrammePart.starts_at, ProgrammePart.id, Workshop.id)).tuples())
-
-
-def seated_condition(workshop_id: int):
-    """SQL condition on Registration: seated in workshop ``workshop_id``."""
-    return sa.exists().where(WorkshopChoice.registration_id == Registration.id,
-                             WorkshopChoice.workshop_id == workshop_id,
-                             WorkshopChoice.status == ChoiceStatus.SEATED)
+        .order_by(ProgrammePart.starts_at, ProgrammePart.id, Workshop.id)).tuples()
+    audiences = []
+    for workshop, part in rows:
+        key = f"{WORKSHOP_AUDIENCE}{workshop.id}"
+        audiences.append((key, _l("Iedereen met een plek in de werkplaats \u201c%(title)s\u201d (%(round)s, %(time)s): "
+                                  "%(num)d", title=workshop.title, round=part.title,
+                                  time=clock_time(part.starts_at), num=audience_size(gathering, key))))
+    return audiences

@@ -5,7 +5,9 @@ from gatherings.catalogue.models import HostOrganisation
 from gatherings.extensions import db
 from gatherings.organise.password_links import LinkPurpose, make_token
 from gatherings.timeutil import utcnow
-from tests.factories import make_gathering, make_organiser, make_registration, make_theme
+from gatherings.programme import services as programme_services
+from tests.factories import locked_call, make_gathering, make_organiser, make_registration, make_theme
+from tests.programme.factories import make_programme
 
 
 @pytest.fixture
@@ -20,6 +22,10 @@ def world(app):
     host = HostOrganisation(slug="de-hoven", name="GGZ De Hoven", city="Utrecht")
     db.session.add(host)
     db.session.commit()
+    # Gathering A has a round of workshops, and its registration sits in the first (the programme's addresses).
+    (part,) = make_programme(gathering_a, [5, 5])
+    registration = make_registration(gathering_a)
+    locked_call(programme_services.choose, gathering_a, registration, {part.id: part.workshops[0].id})
     return {
         "gathering_a": gathering_a,
         "gathering_b": gathering_b,
@@ -31,6 +37,8 @@ def world(app):
         "organiser_id": organiser_a.id,
         "theme_id": theme.id,
         "host_id": host.id,
-        "registration_id": make_registration(gathering_a).id,
+        "registration_id": registration.id,
+        "part_id": part.id,
+        "workshop_id": part.workshops[0].id,
         "token": make_token(organiser_a, LinkPurpose.RESET, utcnow()),
     }
