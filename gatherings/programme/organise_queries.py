@@ -213,7 +213,7 @@ def workshop_audiences(gathering: Gathering) -> list[tuple[str, object]]:
     rows = db.session.execute(
         sa.select(Workshop, ProgrammePart).join(ProgrammePart, ProgrammePart.id == Workshop.part_id)
         .where(ProgrammePart.gathering_id == gathering.id)
-        .order_by(ProgrammePart.starts_at, ProgrammePart.id, Workshop.id)).tuples()
+        .order_by(ProgrammePart.starts_at, ProgrammePart.id, Workshop.id)).all()
     audiences = []
     for workshop, part in rows:
         key = f"{WORKSHOP_AUDIENCE}{workshop.id}"
