@@ -23,6 +23,19 @@ def test_every_public_address_of_the_app_is_in_docs_product_md(app):
     assert not missing, f"addresses the app serves that docs/product.md does not list: {missing}"
 
 
+def test_every_programme_address_of_the_organiser_area_is_in_docs_product_md(app):
+    section = (ROOT / "docs" / "product.md").read_text().split("## The programme, for organisers", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    listed = {}
+    for methods, path in re.findall(r"`((?:GET|POST)(?:, POST)?) (/organise/[^`\s]*)`", section):
+        listed[_shape(path)] = set(methods.split(", "))
+    served = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/organise/gatherings/<slug>/programme"):
+            served.setdefault(_shape(rule.rule), set()).update(rule.methods - {"HEAD", "OPTIONS"})
+    assert served and listed == served
+
+
 def test_every_address_in_the_docs_table_is_served(app):
     table = (ROOT / "docs" / "product.md").read_text().split("## Public addresses", 1)[1].split("\n## ", 1)[0]
     served = {_shape(rule.rule) for rule in app.url_map.iter_rules()}
