@@ -22,7 +22,7 @@ from ..catalogue import signals
 from ..catalogue.models import Gathering, GatheringKind, GatheringStatus
 from ..database import require_write_lock
 from ..extensions import db
-from ..programme.organise_services import copy_programme
+from ..programme.organise_services import ProgrammeRefused, copy_programme, follow_gathering
 from ..registration import services as registration
 from ..registration.models import Registration
 from ..registration.perspectives import ALLOTMENT_FIELDS, PerspectiveGroup
@@ -126,7 +126,11 @@ def _seats_grew(before: dict, gathering: Gathering) -> bool:
 
 
 def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) -> ChangeResult:
-    """Change the write-locked ``gathering``; tell attendees about a new date, time or place; fill added seats."""
+    """Change the write-locked ``gathering``; tell attendees about a new date, time or place; fill added seats.
+
+    Its programme moves with its start (``programme.organise_services.follow_gathering``); a change
+    that would leave a part of it outside the gathering is refused.
+    """
     require_write_lock(gathering)
     data = {k: values[k] for k in EDITABLE_FIELDS if k in values}
     data["slug"] = data.get("slug") or gathering.slug
@@ -144,6 +148,11 @@ def update_gathering(gathering: Gathering, values: dict, *, organiser_ids=None) 
         setattr(gathering, key, value)
     if organiser_ids is not None:
         gathering.organisers = _organisers(organiser_ids)
+    if gathering.starts_at != before["starts_at"] or gathering.ends_at != before["ends_at"]:
+        try:
+            follow_gathering(gathering, before["starts_at"], before["ends_at"])
+        except ProgrammeRefused as refused:
+            raise GatheringRefused(str(refused.message), refused.field) from None
     changed = [k for k in EDITABLE_FIELDS if getattr(gathering, k) != before[k]]
     attendee_changes = [k for k in CALENDAR_FIELDS if k in changed]
     result = ChangeResult(gathering, changes=attendee_changes if gathering.status == GatheringStatus.PUBLISHED else [])

@@ -24,7 +24,7 @@ change touches (a new time for their round, a new room).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -36,12 +36,13 @@ from ..database import require_write_lock
 from ..extensions import db
 from ..inputs import MAX_ID
 from ..registration.models import Registration, RegistrationStatus
+from ..timeutil import SUMMER_TIME, SkippedTime, doubled_hour_side, from_local, local
 from .models import ChoiceStatus, PartKind, ProgrammePart, Workshop, WorkshopChoice
 
 _signals = Namespace()
 # Sender: the Gathering. kwargs: part (ProgrammePart or None), workshops (ids whose people a change of
 # time or room affects), what ("part_added" | "part_changed" | "workshop_added" | "workshop_changed" |
-# "part_removed" | "workshop_removed"). Removing goes through programme.services, which tells each person
+# "part_removed" | "workshop_removed" | "programme_moved": the gathering's start moved and the programme with it). Removing goes through programme.services, which tells each person
 # itself (signals.choice_moved); this signal then only says that the programme changed.
 programme_changed = _signals.signal("programme-changed")
 
@@ -285,3 +286,50 @@ def copy_programme(original: Gathering, copy: Gathering) -> list[ProgrammePart]:
 def removed(gathering: Gathering, what: str) -> None:
     """After ``programme.services`` removed a workshop or a part (it told each person): the programme changed."""
     _changed(gathering, what, None)
+
+
+# -- the gathering's own times change -----------------------------------------------------------------------------
+
+def _wall(at: datetime) -> datetime:
+    return local(at).replace(tzinfo=None, fold=0)
+
+
+def _shifted(at: datetime, by: timedelta) -> datetime:
+    moved = _wall(at) + by
+    try:
+        return from_local(moved, doubled_hour_side(at) or SUMMER_TIME)
+    except SkippedTime:
+        return at + by  # the wall-clock time does not exist that night: the same length of time instead
+
+
+def follow_gathering(gathering: Gathering, before_start: datetime, before_end: datetime) -> list[ProgrammePart]:
+    """The write-locked ``gathering``'s times changed: its programme moves with its start, by the same wall-clock time.
+
+    A copy moved to next year's date keeps its programme at the same hours. A part that
+    would then lie outside the gathering (the end moved earlier, say) is refused
+    (``ProgrammeRefused`` on ``ends_at`` or ``starts_at`` of the gathering's form): nothing
+    is changed without the organiser seeing it. Returns the parts that moved.
+    """
+    require_write_lock(gathering)
+    programme = parts(gathering)
+    if not programme:
+        return []
+    by = _wall(gathering.starts_at) - _wall(before_start)
+    moved = []
+    if by:
+        for part in programme:
+            part.starts_at, part.ends_at = _shifted(part.starts_at, by), _shifted(part.ends_at, by)
+            moved.append(part)
+    first = min(p.starts_at for p in programme)
+    last = max(p.ends_at for p in programme)
+    if first < gathering.starts_at:
+        raise ProgrammeRefused(_l("Het programma begint dan voor de bijeenkomst (%(time)s). Pas eerst het programma "
+                                  "aan, of kies een eerder begin.", time=_moment(first)), "starts_at")
+    if last > gathering.ends_at:
+        raise ProgrammeRefused(_l("Het programma loopt tot %(time)s, na dit einde. Pas eerst het programma aan, of "
+                                  "kies een later einde.", time=_moment(last)), "ends_at")
+    if moved:
+        db.session.flush()
+        programme_changed.send(gathering, part=None, workshops=[w.id for p in moved for w in p.workshops],
+                               what="programme_moved")
+    return moved
