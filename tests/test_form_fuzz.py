@@ -150,6 +150,10 @@ GATHERING = {
 THEME = {"name": text("Sociale inclusie"), "slug": text("thema-{n}"), "description": text("", "Over meedoen.")}
 HOST = {"name": text("GGZ De Hoven"), "slug": text("host-{n}"), "city": text("", "Utrecht"),
         "website": text("", "https://dehoven.nl"), "contact_email": email("", "info@dehoven.nl")}
+PART = {"kind": choice("round", "plenary"), "title": text("Ronde 2"), "description": text("", "Kies er een."),
+        "starts_at": date("{part_start}"), "ends_at": date("{part_end}"), "optional": choice("", "y")}
+WORKSHOP = {"title": text("Herstel"), "description": text("", "Samen."), "leader": text("", "Cliëntenraad"),
+            "room": text("", "Zaal 2"), "capacity": number("20", "0", "1", "100000")}
 PAGE = number("1", "2", "")
 # A gathering's programme (the world's "other" gathering): field names are filled in like values.
 ROUNDS = {"round_{round_id}": ident("{workshop_id}", "{full_workshop_id}", "{optional_workshop_id}"),
@@ -242,13 +246,33 @@ FORMS = [
          query={"start": date("", "2026-01-01"), "end": date("", "2026-12-31")}, examples=4),
     Form("attendance", "export csv", "POST", "/organise/gatherings/{slug}/export.csv", BUTTON, examples=5),
     Form("attendance", "export xlsx", "POST", "/organise/gatherings/{slug}/export.xlsx", BUTTON, examples=5),
+    # -- the programme (a national day of its own in the world; the removals last) ----------------------
+    Form("programme", "new part", "POST", "/organise/gatherings/{day_slug}/programme/parts/new", PART),
+    Form("programme", "edit part", "POST", "/organise/gatherings/{day_slug}/programme/parts/{day_part_id}/edit", PART),
+    Form("programme", "new workshop", "POST", "/organise/gatherings/{day_slug}/programme/parts/{day_part_id}/workshops/new",
+         WORKSHOP),
+    Form("programme", "edit workshop", "POST", "/organise/gatherings/{day_slug}/programme/workshops/{day_workshop_id}/edit",
+         WORKSHOP),
+    Form("programme", "move someone", "POST",
+         "/organise/gatherings/{day_slug}/programme/workshops/{day_workshop_id}/people/{day_registration_id}/move",
+         {"target": ident("{day_other_workshop_id}", "geen"), "over": choice("", "y")}),
+    Form("programme", "sign-in list", "POST",
+         "/organise/gatherings/{day_slug}/programme/workshops/{day_workshop_id}/sign-in-list", BUTTON, examples=3),
+    Form("programme", "message to a workshop", "POST", "/organise/gatherings/{day_slug}/message",
+         {"audience": choice("workshop-{day_workshop_id}", "workshop-{day_other_workshop_id}", "workshop-0", "workshop-"),
+          "subject": text("Zaal"), "body": text("Zaal 3."), "sender_name": text("Organisatie")}, examples=5),
+    Form("programme", "remove workshop", "POST",
+         "/organise/gatherings/{day_slug}/programme/workshops/{day_workshop_id}/remove",
+         {"target": ident("{day_other_workshop_id}", "geen")}, examples=4),
+    Form("programme", "remove part", "POST", "/organise/gatherings/{day_slug}/programme/parts/{day_part_id}/remove", BUTTON,
+         examples=3),
 ]
 
 
 @pytest.fixture
 def world(app, client):
     from gatherings.my.models import AccessToken, hash_token
-    from gatherings.timeutil import utcnow
+    from gatherings.timeutil import local, utcnow
     from datetime import timedelta
 
     theme = make_theme()
@@ -281,8 +305,16 @@ def world(app, client):
     with unit_of_work():
         alerts.confirm(follows[1])
         alerts.confirm(follows[2])
+    day = make_gathering(title="Landelijke dag", kind="national", capacity=50)
+    (day_round,) = make_programme(day, [1, 5], plenary=False)
+    day_registration = make_registration(day, name="Kiest een werkplaats")
+    locked_call(programme_services.choose, day, day_registration, {day_round.id: day_round.workshops[0].id})
     login_as(client, admin)
     return {
+        "day_slug": day.slug, "day_part_id": day_round.id, "day_workshop_id": day_round.workshops[0].id,
+        "day_other_workshop_id": day_round.workshops[1].id, "day_registration_id": day_registration.id,
+        "part_start": f"{local(day_round.ends_at):%d-%m-%Y %H:%M}",
+        "part_end": f"{local(day_round.ends_at) + timedelta(minutes=30):%d-%m-%Y %H:%M}",
         "pending_follow_token": alerts.link_token(follows[0].nonce), "follow_token": alerts.link_token(follows[1].nonce),
         "other_follow_token": alerts.link_token(follows[2].nonce), "reflect_token": "reflectie-link",
         "slug": gathering.slug, "mixed_slug": mixed.slug, "other_slug": other.slug, "draft_slug": draft.slug,
