@@ -85,6 +85,7 @@ ADDRESSES: list[Address] = [
     Address("POST", "/organise/gatherings/<slug>/checkin/<id:registration_id>/undo", "gathering"),
     Address("POST", "/organise/gatherings/<slug>/checkin/<id:registration_id>/admit", "gathering"),
     Address("POST", "/organise/gatherings/<slug>/checkin/walk-in", "gathering"),
+    Address("POST", "/organise/gatherings/<slug>/checkin/code", "gathering"),
     Address("POST", "/organise/gatherings/<slug>/export.csv", "gathering"),
     Address("POST", "/organise/gatherings/<slug>/export.xlsx", "gathering"),
     Address("POST", "/organise/gatherings/<slug>/sign-in-list", "gathering"),
