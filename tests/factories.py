@@ -36,7 +36,8 @@ def make_gathering(**fields) -> Gathering:
     return gathering
 
 
-def make_registration(gathering, email=None, perspective=None, name=None, **kwargs):
+def make_registration(gathering, email=None, perspective=None, name=None, language="nl", **kwargs):
+    """``language``: of the page the form was on (every mail to them is in it)."""
     n = next(_seq)
     if perspective is None and gathering.kind == "mixed":
         perspective = "client"
@@ -44,7 +45,7 @@ def make_registration(gathering, email=None, perspective=None, name=None, **kwar
     with unit_of_work():
         result = services.register(lock_gathering(gathering.id), services.Applicant(
             name=name or f"Deelnemer {n}", email=email or f"deelnemer{n}@voorbeeld.nl", perspective=perspective,
-            consent_version="test"), **kwargs)
+            consent_version="test", language=language), **kwargs)
     return result.registration
 
 

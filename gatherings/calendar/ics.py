@@ -9,8 +9,9 @@ invitations agree on UIDs, SEQUENCE and the time zone.
 - Times are written as Europe/Amsterdam wall-clock times with one VTIMEZONE that
   uses RRULEs (last Sunday of March / October). icalendar's
   ``Timezone.from_tzid`` writes a list of RDATEs instead, which Outlook misreads.
-- The text is Dutch (the movement's language), whatever the requester's locale,
-  so that a cached feed is the same for everybody.
+- The text of feeds and downloads is Dutch (the movement's language), whatever
+  the requester's locale, so that a cached feed is the same for everybody. An
+  invitation in mail is in its participant's language (``invitation(language=...)``).
 - icalendar does CRLF line ends, folding at 75 octets and escaping of commas,
   semicolons and newlines; tests/calendar/test_ics.py checks that it does.
 """
@@ -276,7 +277,7 @@ def organizer_name(gathering=None) -> str:
 
 
 def invitation(gathering, registration, method: str = "REQUEST", organizer_email: str | None = None,
-               sequence: int | None = None) -> bytes:
+               sequence: int | None = None, language: str = "nl") -> bytes:
     """An iTIP invitation (RFC 5546) for one participant, to attach to mail.
 
     REQUEST: the participant's place (new, promoted or changed gathering).
@@ -285,6 +286,7 @@ def invitation(gathering, registration, method: str = "REQUEST", organizer_email
     clients accept it over the REQUEST they hold; a later re-registration gets a
     higher SEQUENCE again (see ``invitation_sequence``).
     The mail's MIME part must say the same method: ``text/calendar; method=...``.
+    ``language``: of the texts the invitation adds ("Gaat niet door:", "Gastorganisatie: ..."), as the mail's.
     """
     method = method.upper()
     if method not in ("REQUEST", "CANCEL"):
@@ -295,7 +297,7 @@ def invitation(gathering, registration, method: str = "REQUEST", organizer_email
     stamp = gathering.changed_at
     if cancelled and registration.cancelled_at and registration.cancelled_at > stamp:
         stamp = registration.cancelled_at
-    with force_locale("nl"):
+    with force_locale(language):
         cal = _calendar(method)
         cal.add_component(amsterdam_vtimezone())
         event = gathering_event(gathering, personal=True, sequence=sequence, stamp=stamp, cancelled=cancelled)

@@ -16,8 +16,8 @@ def _place(values) -> str:
     return ", ".join(values[k] for k in _PLACE if values.get(k))
 
 
-def what_changed(gathering: Gathering, changes, before: dict) -> list[dict]:
-    """The changes as the mail states them, in Dutch: ``what`` and, where it helps, ``old`` and ``new``.
+def what_changed(gathering: Gathering, changes, before: dict, language: str = "nl") -> list[dict]:
+    """The changes as the mail states them, in ``language``: ``what`` and, where it helps, ``old`` and ``new``.
 
     Plain strings (JSON for the row's context): the message says what was true when it was queued.
     """
@@ -31,7 +31,7 @@ def what_changed(gathering: Gathering, changes, before: dict) -> list[dict]:
         return {"what": f"{what}: {new}"}  # the sender of the signal did not say what it was
 
     lines = []
-    with force_locale("nl"):
+    with force_locale(language):
         if "starts_at" in changes or "ends_at" in changes:
             lines.append(line(_("Tijd"), ("starts_at", "ends_at"), when(then["starts_at"], then["ends_at"]),
                               when(now["starts_at"], now["ends_at"])))

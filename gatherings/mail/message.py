@@ -13,6 +13,7 @@ from flask import current_app
 from ..registration import door_codes
 from .headers import header_text, mailbox
 from .models import OutboxMessage
+from .services import row_language
 
 SUBJECT_LIMIT = 300
 # The HTML of a confirmation shows the door's QR code as <img src="cid:door-code-CODE@gatherings">; the
@@ -62,7 +63,8 @@ def build_mime(row: OutboxMessage, ics: str | None = None) -> EmailMessage:
         msg.make_mixed()
         msg.add_attachment(ics.encode("utf-8"), maintype="application", subtype="ics",
                            filename="invite.ics", params={"method": method})
-    msg["Content-Language"] = "nl"  # after the body: set_content drops Content-* headers
+    # After the body: set_content drops Content-* headers. A kind with headers of its own may say otherwise.
+    msg["Content-Language"] = row_language(row)
     if row.kind in _extra_headers:
         for name, value in _extra_headers[row.kind](row).items():
             del msg[name]

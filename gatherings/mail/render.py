@@ -33,13 +33,13 @@ def bodies(row: OutboxMessage) -> dict:
 
 
 def invitation(row: OutboxMessage) -> str | None:
-    """The row's .ics (REQUEST or CANCEL) for its registration; None when it has none."""
+    """The row's .ics (REQUEST or CANCEL) for its registration, in the row's language; None when it has none."""
     if not row.ics_method or row.registration_id is None:
         return None
     from ..registration.models import Registration
-    from .services import invitation_for
+    from .services import invitation_for, row_language
 
     registration = db.session.get(Registration, row.registration_id)
     if registration is None:
         return None
-    return invitation_for(registration, row.ics_method)
+    return invitation_for(registration, row.ics_method, language=row_language(row))  # the language of its text

@@ -8,8 +8,13 @@ A message about a registration is queued unrendered: the row has its subject,
 addresses and kind, and its own facts (a waiting-list position, an organiser's
 words ...) as JSON in ``context``. Rendering is the costly part, and these
 receivers run while registration holds the gathering's lock. ``sender.py``
-renders such a row at its first claim (``render_queued``: in Dutch, links on
-``BASE_URL``), keeps the bodies on the row, then delivers it. Messages about an
+renders such a row at its first claim (``render_queued``: links on ``BASE_URL``),
+keeps the bodies on the row, then delivers it.
+
+Every message to a participant is in their language: the registration's
+``language`` (the page they registered on), stored with the row when it is
+queued (``language`` in its context), so that its subject (written when queued),
+bodies, invitation and Content-Language agree. Messages about an
 address rather than a registration (the /my access link) are queued with
 ``queue_for_address`` and rendered in the sender by their kind's renderer.
 Nothing is rendered in the request; all goes through ``render_bodies``.
@@ -32,13 +37,25 @@ from ..catalogue.models import Gathering
 from ..extensions import db
 from ..i18n import when
 from ..registration import door_codes
-from ..registration.models import Registration
+from ..registration.models import LANGUAGES, Registration
 from ..registration.services import waitlist_position
 from ..timeutil import local, utcnow
 from ..urls import public_url
 from .changes import TIME_AND_PLACE, what_changed
 from .headers import header_text
 from .models import OutboxMessage
+
+# -- language -------------------------------------------------------------------------------
+
+def language_of(registration: Registration) -> str:
+    """The language of every mail to this person: the page they registered on; Dutch when not known."""
+    return registration.language if registration.language in LANGUAGES else "nl"
+
+
+def _language(context: dict) -> str:
+    language = context.get("language")
+    return language if language in LANGUAGES else "nl"
+
 
 # -- links and facts shown in every message -------------------------------------------------
 
@@ -71,7 +88,7 @@ def _gathering_context(gathering: Gathering) -> dict:
 
 # -- invitations ----------------------------------------------------------------------------
 
-def invitation_for(registration: Registration, method: str) -> str:
+def invitation_for(registration: Registration, method: str, language: str | None = None) -> str:
     """The .ics for this person, from the one iCalendar module (SEQUENCE rules live there).
 
     Built by the sender, not here: it is the costliest part of a message, and
@@ -80,7 +97,8 @@ def invitation_for(registration: Registration, method: str) -> str:
     from ..calendar import ics
 
     gathering = registration.gathering
-    return ics.invitation(gathering, registration, method, organizer_email=contact_of(gathering) or None).decode("utf-8")
+    return ics.invitation(gathering, registration, method, organizer_email=contact_of(gathering) or None,
+                          language=language or language_of(registration)).decode("utf-8")
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -95,7 +113,7 @@ def render_bodies(kind: str, subject: str, context: dict, locale: str = "nl") ->
 
 def _registration_context(registration: Registration, ics_method: str | None, extras: dict) -> dict:
     gathering = registration.gathering
-    with force_locale("nl"):
+    with force_locale(_language(extras)):
         context = _gathering_context(gathering)
     context.update(registration=registration, registration_status=registration.status,
                    manage_url=public_url("registration.show", token=registration.token), ics_method=ics_method,
@@ -129,7 +147,17 @@ def render_queued(row: OutboxMessage) -> tuple[str, str] | None:
     if registration is None or registration.anonymised_at is not None or not registration.email:
         return None
     extras = json.loads(row.context) if row.context else {}
-    return render_bodies(row.kind, row.subject, _registration_context(registration, row.ics_method, extras))
+    return render_bodies(row.kind, row.subject, _registration_context(registration, row.ics_method, extras),
+                         locale=_language(extras))
+
+
+def row_language(row: OutboxMessage) -> str:
+    """The language a queued row is written in (its Content-Language): Dutch for rows that do not say."""
+    try:
+        context = json.loads(row.context) if row.context else {}
+    except ValueError:
+        return "nl"
+    return _language(context) if isinstance(context, dict) else "nl"
 
 
 def _as_json(extras: dict) -> str:
@@ -194,21 +222,24 @@ def queue_for_registration(kind: str, registration: Registration, *, subject: st
     ``extra`` are the message's own facts, stored as JSON with the row. The
     registration's status is stored too, so the message tells what was true when
     it was queued (a person waiting then is not told "you have a seat" because
-    they were promoted before the sender came by: the promotion has its own message).
+    they were promoted before the sender came by: the promotion has its own message),
+    and the language its subject was written in (``language_of``).
     """
     if not registration.email or registration.anonymised_at is not None:
         return None  # added by an organiser without an address, or erased
     gathering = registration.gathering
-    context = _as_json({**extra, "registration_status": registration.status})
+    context = _as_json({**extra, "registration_status": registration.status,
+                        "language": language_of(registration)})
     return _outbox_row(kind, to=registration.email, to_name=registration.name, subject=subject, body_text=None,
                        body_html=None, context=context, registration=registration, gathering=gathering,
                        ics_method=ics_method, from_name=None, reply_to=contact_of(gathering),
                        dedupe_key=dedupe_key, now=None)
 
 
-def _subject(text_fn, gathering: Gathering) -> str:
-    with force_locale("nl"):
-        return text_fn(gathering)
+def _subject(text_fn, registration: Registration) -> str:
+    """The subject in the registration's language (it is written when queued, the bodies when sent)."""
+    with force_locale(language_of(registration)):
+        return text_fn(registration.gathering)
 
 
 # -- receivers ------------------------------------------------------------------------------
@@ -216,7 +247,7 @@ def _subject(text_fn, gathering: Gathering) -> str:
 def on_registration_confirmed(registration: Registration, **_kw) -> None:
     queue_for_registration("confirmed", registration, ics_method="REQUEST",
                            subject=_subject(lambda g: _("Aanmelding bevestigd: %(title)s", title=g.title),
-                                            registration.gathering))
+                                            registration))
 
 
 def on_registration_waitlisted(registration: Registration, position: int | None = None, **_kw) -> None:
@@ -225,13 +256,13 @@ def on_registration_waitlisted(registration: Registration, position: int | None 
         position = waitlist_position(registration)
     queue_for_registration("waitlisted", registration, position=position,
                            subject=_subject(lambda g: _("U staat op de wachtlijst: %(title)s", title=g.title),
-                                            registration.gathering))
+                                            registration))
 
 
 def on_registration_promoted(registration: Registration, **_kw) -> None:
     queue_for_registration("promoted", registration, ics_method="REQUEST",
                            subject=_subject(lambda g: _("Er is een plek voor u: %(title)s", title=g.title),
-                                            registration.gathering))
+                                            registration))
 
 
 def on_registration_cancelled(registration: Registration, by_organiser: bool = False, freed_seat: bool = False,
@@ -241,7 +272,7 @@ def on_registration_cancelled(registration: Registration, by_organiser: bool = F
     queue_for_registration("cancelled", registration, ics_method="CANCEL" if freed_seat else None,
                            by_organiser=by_organiser,
                            subject=_subject(lambda g: _("Aanmelding geannuleerd: %(title)s", title=g.title),
-                                            registration.gathering))
+                                            registration))
 
 
 def on_registration_duplicate(registration: Registration, **_kw) -> None:
@@ -256,7 +287,7 @@ def on_registration_duplicate(registration: Registration, **_kw) -> None:
         return
     queue_for_registration("duplicate", registration, position=waitlist_position(registration),
                            subject=_subject(lambda g: _("U bent al aangemeld: %(title)s", title=g.title),
-                                            registration.gathering))
+                                            registration))
 
 
 def _active_registrations(gathering: Gathering, statuses=("confirmed", "waitlisted")) -> list[Registration]:
@@ -279,18 +310,20 @@ def on_gathering_changed(gathering: Gathering, changes=(), before=None, **_kw) -
     """
     changes = list(changes or ())
     told_all = any(k in TIME_AND_PLACE for k in changes)
-    subject = _subject(lambda g: _("Gewijzigd: %(title)s", title=g.title), gathering)
-    lines = what_changed(gathering, changes, before or {})
+    lines: dict[str, list[dict]] = {}  # per language, said once
     statuses = ("confirmed", "waitlisted") if told_all else ("confirmed",)
     for registration in _active_registrations(gathering, statuses):
-        queue_for_registration("gathering_changed", registration, subject=subject, changes=changes,
-                               what_changed=lines,
+        language = language_of(registration)
+        if language not in lines:
+            lines[language] = what_changed(gathering, changes, before or {}, language=language)
+        queue_for_registration("gathering_changed", registration, changes=changes, what_changed=lines[language],
+                               subject=_subject(lambda g: _("Gewijzigd: %(title)s", title=g.title), registration),
                                ics_method="REQUEST" if registration.status == "confirmed" else None)
 
 
 def on_gathering_cancelled(gathering: Gathering, message: str = "", **_kw) -> None:
-    subject = _subject(lambda g: _("Gaat niet door: %(title)s", title=g.title), gathering)
     for registration in _active_registrations(gathering):
+        subject = _subject(lambda g: _("Gaat niet door: %(title)s", title=g.title), registration)
         queue_for_registration("gathering_cancelled", registration, subject=subject, organiser_words=message or "",
                                ics_method="CANCEL" if registration.status == "confirmed" else None)
 
@@ -319,15 +352,15 @@ def queue_organiser_message(gathering: Gathering, recipients: Iterable[Registrat
             organiser_body=body.strip(), sender_name=sender,
         )
         if queued is not None:
-            with force_locale("nl"):
+            with force_locale(language_of(registration)):
                 queued.from_name = header_text(_("%(name)s via Gatherings", name=sender)) if sender else None
             count += 1
     db.session.flush()
     return count
 
 
-def _reminder_subject(gathering: Gathering) -> str:
-    with force_locale("nl"):
+def _reminder_subject(gathering: Gathering, language: str) -> str:
+    with force_locale(language):
         from flask_babel import format_date
         return _("Herinnering: %(title)s op %(day)s", title=gathering.title,
                  day=format_date(local(gathering.starts_at), "EEEE d MMMM"))
@@ -362,8 +395,9 @@ def queue_due_reminders(now: datetime | None = None) -> int:
             Registration.confirmed_at < remind_from,
             sa.literal("reminder:").concat(sa.cast(Registration.id, sa.String)).not_in(already),
         ).order_by(Registration.id)).all()
-        subject = _reminder_subject(gathering)
-        queued += sum(queue_reminder(registration, subject) for registration in registrations)
+        subjects = {language: _reminder_subject(gathering, language) for language in LANGUAGES}
+        queued += sum(queue_reminder(registration, subjects[language_of(registration)])
+                      for registration in registrations)
         db.session.commit()
     return queued
 

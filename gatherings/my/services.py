@@ -25,7 +25,7 @@ from ..mail.models import OutboxMessage
 from ..mail.retention import forget_address, forget_finished_mail
 from ..privacy.services import anonymise
 from ..registration import services as registration_services
-from ..registration.models import Registration
+from ..registration.models import LANGUAGES, Registration
 from ..timeutil import utcnow
 from ..urls import public_url
 from .models import AccessToken, hash_token
@@ -60,13 +60,14 @@ def link_token(nonce: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()  # 256 bits, 43 characters
 
 
-def _subject() -> str:
-    with force_locale("nl"):
+def _subject(language: str) -> str:
+    with force_locale(language):
         return _("Uw link naar uw aanmeldingen")
 
 
-def request_access_link(email: str, now: datetime | None = None) -> None:
-    """Queue the access-link mail for this address, known or not. The caller commits.
+def request_access_link(email: str, now: datetime | None = None, language: str = "nl") -> None:
+    """Queue the access-link mail for this address, known or not, in ``language`` (the /my page's where it
+    was asked). The caller commits.
 
     The same work for every address (two INSERTs): whether it has registrations
     is looked up by the mail sender (``render_access_link``), which drops the
@@ -78,8 +79,9 @@ def request_access_link(email: str, now: datetime | None = None) -> None:
     days = int(current_app.config.get("MY_LINK_DAYS", DEFAULT_LINK_DAYS))
     db.session.add(AccessToken(token_hash=hash_token(link_token(nonce)), email_key=_key(email), created_at=now,
                                expires_at=now + timedelta(days=days)))
-    mail_services.queue_for_address("access_link", to=email.strip(), subject=_subject(), context={"nonce": nonce},
-                                    now=now)
+    language = language if language in LANGUAGES else "nl"
+    mail_services.queue_for_address("access_link", to=email.strip(), subject=_subject(language),
+                                    context={"nonce": nonce, "language": language}, now=now)
 
 
 def render_access_link(row: OutboxMessage) -> tuple[str, str] | None:
@@ -101,7 +103,7 @@ def render_access_link(row: OutboxMessage) -> tuple[str, str] | None:
         "my_url": public_url("my.page", token=token), "days": days, "expires_at": access.expires_at,
         "name": latest.name, "count": len(registrations), "request_url": public_url("my.request_link"),
         "organiser": "Gatherings", "contact": "",
-    })
+    }, locale=mail_services.row_language(row))
 
 
 def find_access(token: str, now: datetime | None = None) -> tuple[str | None, bool]:

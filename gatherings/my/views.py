@@ -2,6 +2,7 @@
 import json
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..database import writes
@@ -35,7 +36,7 @@ def request_link_post():
     form = AccessLinkForm()
     if not form.validate():
         return render_template("my/request.html", form=form), 422
-    services.request_access_link(form.email.data)
+    services.request_access_link(form.email.data, language=str(get_locale() or "nl"))
     # The same answer, after the same work, whether or not the address is known: the mail sender
     # looks it up (issue 9: a slower answer for known addresses told who is registered).
     return redirect(url_for("my.sent"), code=303)

@@ -37,16 +37,6 @@ KIND = "reflection"
 WINDOW = timedelta(days=14)
 
 
-def language_of(registration: Registration) -> str:
-    """The language a registration's mail is written in.
-
-    Registrations do not record their language yet (issue 13 adds it); until
-    they do, this is Dutch for everyone, and this is the one place to change.
-    """
-    language = getattr(registration, "language", None)
-    return language if language in ("nl", "en") else "nl"
-
-
 def _dedupe_key(registration: Registration) -> str:
     return f"{KIND}:{registration.id}"
 
@@ -79,14 +69,13 @@ def queue_due_invitations(now: datetime | None = None) -> int:
 
 def queue_invitation(registration: Registration) -> bool:
     """One invitation and its message, or neither: the unique dedupe_key decides when two runs race."""
-    language = language_of(registration)
-    with force_locale(language):
+    with force_locale(mail.language_of(registration)):  # the row records it; the body follows (``render``)
         subject = _("Hoe was het? %(title)s", title=registration.gathering.title)
     try:
         with db.session.begin_nested():
             token = services.create_invitation(registration)
             mail.queue_for_registration(KIND, registration, subject=subject, dedupe_key=_dedupe_key(registration),
-                                        token=token, language=language)
+                                        token=token)
         return True
     except IntegrityError:
         return False  # another run queued it first
@@ -99,7 +88,7 @@ def render(row: OutboxMessage) -> tuple[str, str] | None:
         return None
     facts = json.loads(row.context or "{}")
     gathering = registration.gathering
-    with force_locale(facts.get("language") or "nl"):
+    with force_locale(mail.row_language(row)):
         context = {
             "title": row.subject,
             "registration": registration,

@@ -29,6 +29,10 @@ class RegistrationSource(States):
     WALK_IN = "walk_in"
 
 
+# The languages a registration's mail can be written in (config LANGUAGES; a stored value outside it reads as Dutch).
+LANGUAGES = ("nl", "en")
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)  # 256 bits
 

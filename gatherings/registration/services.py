@@ -25,7 +25,7 @@ from ..database import require_write_lock
 from ..extensions import db
 from ..timeutil import utcnow
 from . import signals
-from .models import Registration, RegistrationSource, RegistrationStatus
+from .models import LANGUAGES, Registration, RegistrationSource, RegistrationStatus
 from .perspectives import PERSPECTIVES, PerspectiveGroup, group_of
 
 
@@ -69,6 +69,9 @@ class Applicant:
     submission_key: str | None = None
     # Tokens of the registrations this browser made before (kept in its session).
     own_tokens: frozenset[str] = frozenset()
+    # The language of the page the form was on: every mail to this person is in it. Organiser adds
+    # and walk-ins are Dutch.
+    language: str = "nl"
 
 
 @dataclass
@@ -314,6 +317,7 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
         consent_version=applicant.consent_version,
         source=source,
         submission_key=applicant.submission_key,
+        language=applicant.language if applicant.language in LANGUAGES else "nl",
         created_at=now,
     )
     if _has_seat(gathering, group, avail):

@@ -3,6 +3,7 @@ import hashlib
 import hmac
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
@@ -119,6 +120,7 @@ def _applicant(form: RegistrationForm, gathering: Gathering) -> services.Applica
         consent_version=current_app.config["CONSENT_VERSION"],
         submission_key=_submission_key(gathering.id),
         own_tokens=frozenset(session.get(OWN_TOKENS, ())),
+        language=str(get_locale() or "nl"),
     )
 
 

@@ -57,9 +57,9 @@ def test_registering_writes_the_row_unrendered_and_renders_no_mail_template(app,
     assert confirmed.registration_id is not None and confirmed.gathering_id == gathering.id
     assert confirmed.message_id.startswith("<confirmed.")
     assert confirmed.body_text is None and confirmed.body_html is None
-    assert json.loads(confirmed.context) == {"registration_status": "confirmed"}
+    assert json.loads(confirmed.context) == {"registration_status": "confirmed", "language": "nl"}
     assert waitlisted.kind == "waitlisted" and waitlisted.body_text is None and waitlisted.body_html is None
-    assert json.loads(waitlisted.context) == {"position": 1, "registration_status": "waitlisted"}
+    assert json.loads(waitlisted.context) == {"position": 1, "registration_status": "waitlisted", "language": "nl"}
 
 
 def test_mail_send_renders_and_delivers_the_bodies_and_then_forgets_them(app, smtp, runner):
@@ -199,13 +199,13 @@ def test_extras_are_stored_as_given(app):
     assert [line["what"].split(":")[0] for line in said] == ["Tijd", "Plaats"]
     assert contexts == [
         ("gathering_changed", {"changes": ["starts_at", "venue_name"], "what_changed": said,
-                               "registration_status": "confirmed"}),
+                               "registration_status": "confirmed", "language": "nl"}),
         ("gathering_changed", {"changes": ["starts_at", "venue_name"], "what_changed": said,
-                               "registration_status": "waitlisted"}),
-        ("cancelled", {"by_organiser": True, "registration_status": "cancelled"}),
-        ("promoted", {"registration_status": "confirmed"}),
+                               "registration_status": "waitlisted", "language": "nl"}),
+        ("cancelled", {"by_organiser": True, "registration_status": "cancelled", "language": "nl"}),
+        ("promoted", {"registration_status": "confirmed", "language": "nl"}),
         ("organiser_message", {"organiser_subject": "Route", "organiser_body": "Neem de <bus>.\nTot dan!",
-                               "sender_name": "Ria", "registration_status": "confirmed"}),
+                               "sender_name": "Ria", "registration_status": "confirmed", "language": "nl"}),
     ]
     with pytest.raises(TypeError):  # a tuple would come back as a list: refused, not changed silently
         mail.queue_for_registration("gathering_changed", first, subject="x", changes=("starts_at",))
