@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.util import pathmatch
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
@@ -67,6 +68,20 @@ def extracted():
 @pytest.fixture(scope="module")
 def english():
     return _english()
+
+
+def test_the_extraction_reads_every_template_and_module():
+    """A template or module that babel.cfg does not match would hide its messages from the test below:
+    every file under gatherings/templates (pages and mail, .html and .txt) and every module is read."""
+    with open(ROOT / "babel.cfg", encoding="utf-8") as fh:
+        method_map, _options = parse_mapping_cfg(fh)
+    package = ROOT / "gatherings"
+    files = [p for p in (package / "templates").rglob("*") if p.is_file()]
+    files += [p for p in package.rglob("*.py") if "migrations" not in p.parts]
+    assert any(p.match("*.txt") for p in files) and any(p.match("mail/*.html") for p in files)
+    unread = [str(p.relative_to(ROOT)) for p in files
+              if not any(pathmatch(pattern, p.relative_to(ROOT).as_posix()) for pattern, _method in method_map)]
+    assert unread == [], f"not read by babel.cfg (their messages are never checked): {unread}"
 
 
 def test_every_message_in_the_code_has_an_english_translation(extracted, english):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..catalogue.models import Gathering
 from ..i18n import when
@@ -36,7 +37,9 @@ def what_changed(gathering: Gathering, changes, before: dict, language: str = "n
             lines.append(line(_("Tijd"), ("starts_at", "ends_at"), when(then["starts_at"], then["ends_at"]),
                               when(now["starts_at"], now["ends_at"])))
         if any(k in changes for k in _PLACE):
-            lines.append(line(_("Plaats"), _PLACE, _place(then) or _("geen"), _place(now) or _("geen")))
+            # "Plaats" alone is the form's town field ("Town or city"); here it is the whole place.
+            lines.append(line(pgettext("wijziging", "Plaats"), _PLACE, _place(then) or _("geen"),
+                              _place(now) or _("geen")))
         if "online_url" in changes:
             lines.append({"what": _("De link om online mee te doen is veranderd.")})
         if "title" in changes:
