@@ -35,7 +35,9 @@ DUTCH = re.compile(r"\b(de|het|een|u|uw|van|voor|niet|bent|heeft|kunt|wilt|naar|
 
 
 def dutch_words(text: str) -> list[str]:
-    """Dutch words in ``text``, links left out (a token may hold any letters)."""
+    """Dutch words in ``text`` (in HTML: its text and the images' alt text), links left out (a token may
+    hold any letters)."""
+    text = re.sub(r"<[^>]*\balt=\"([^\"]*)\"[^>]*>", r" \1 ", text)
     text = re.sub(r"(https?|mailto):\S+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", text)))
     return DUTCH.findall(text)
 
