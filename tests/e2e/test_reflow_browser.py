@@ -200,6 +200,7 @@ def submit_registration(page, email: str, **fields) -> None:
         elif value:
             field.first.fill(value)
     page.locator('form[action$="/register"] [type=submit]').click()
+    page.wait_for_load_state("load")  # the answer with its stylesheet, before anything is measured
 
 
 def test_every_participant_page_fits_320_px(site, narrow):
@@ -212,6 +213,7 @@ def test_every_participant_page_fits_320_px(site, narrow):
     # Pages reached by doing something.
     page.goto(site["base"] + f"/gatherings/{site['open']}")
     page.locator('form[action$="/register"] [type=submit]').click()  # nothing filled in: the errors
+    page.wait_for_load_state("load")
     assert page.locator(".error-summary").count() == 1
     check(page, "gathering, form with mistakes", problems)
 
@@ -228,6 +230,7 @@ def test_every_participant_page_fits_320_px(site, narrow):
     page.goto(site["base"] + f"/r/{site['seated']}/cancel")
     page.evaluate("document.querySelector('form [name=csrf_token]').remove()")
     page.locator("form [type=submit]").click()  # a form whose token expired
+    page.wait_for_load_state("load")
     check(page, "expired form (400)", problems)
 
     assert problems == [], "\n".join(problems)
