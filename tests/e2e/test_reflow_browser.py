@@ -70,7 +70,9 @@ def _participants_pages() -> dict:
     from gatherings.registration import services as registration
     from gatherings.registration.models import Registration
     from gatherings.timeutil import utcnow
+    from gatherings.programme import services as programme
     from tests.factories import locked_call, make_gathering, make_registration
+    from tests.programme.factories import make_programme
 
     def by_slug(slug):
         return db.session.scalars(sa.select(Gathering).where(Gathering.slug == slug)).one()
@@ -91,6 +93,17 @@ def _participants_pages() -> dict:
     assert waiting.status == "waitlisted"
 
     off = make_gathering(slug="afgelast", title=LONG_TITLE, description="Gaat niet door.", capacity=20)
+
+    # A national day with a programme: the timetable on its page, one's own workshops on /r/<token>
+    # (seated in one round, waiting in a full workshop of the other) with the form to change them.
+    day = make_gathering(slug="landelijke-dag-programma", kind="national", title="Landelijke dag", capacity=50)
+    first, second = make_programme(day, [1, 10], [1, 10])
+    first_ids = [w.id for w in first.workshops]
+    second_ids = [w.id for w in second.workshops]
+    taken = make_registration(day)
+    locked_call(programme.choose, day, taken, {first.id: first_ids[1], second.id: second_ids[0]})
+    in_programme = make_registration(day, email="werkplaats@voorbeeld.nl", name="Wim")
+    locked_call(programme.choose, day, in_programme, {first.id: first_ids[0], second.id: second_ids[0]})
     off.status = "cancelled"
 
     ended = by_slug(ENDED_SLUG)
@@ -111,7 +124,7 @@ def _participants_pages() -> dict:
     with unit_of_work():
         alerts.confirm(following)
     return {
-        "open": open_.slug, "full": full.slug, "off": off.slug,
+        "open": open_.slug, "full": full.slug, "off": off.slug, "day": day.slug, "in_programme": in_programme.token,
         "seated": seated.token, "waiting": waiting.token, "cancelled": cancelled.token, "to_cancel": to_cancel.token,
         "present": present.token, "code": code, "reflect": reflect, "answered": answered, "ended": ended.slug, "my": my_token, "old_my": old_token,
         "confirm": alerts.link_token(pending.nonce), "manage": alerts.link_token(following.nonce),
@@ -127,11 +140,13 @@ PAGES = [
     ("gathering, past", "/gatherings/{ended}", 200),
     ("gathering, mixed session", "/gatherings/gemengde-sessie-jongvolwassenen", 200),
     ("gathering, online", "/gatherings/medezeggenschap-online", 200),
+    ("gathering with a programme", "/gatherings/{day}", 200),
     ("result page, just registered", "/r/{seated}?new=1", 200),
     ("registration, seat", "/r/{seated}", 200),
     ("registration, waiting", "/r/{waiting}", 200),
     ("registration, cancelled", "/r/{cancelled}", 200),
     ("registration, after the gathering (certificate)", "/r/{present}", 200),
+    ("registration with workshops", "/r/{in_programme}", 200),
     ("cancel confirmation", "/r/{seated}/cancel", 200),
     ("my: ask for a link", "/my", 200),
     ("my: link sent", "/my/sent", 200),
