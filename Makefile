@@ -1,10 +1,13 @@
-# make run: set everything up and serve on http://127.0.0.1:5000 (SQLite in instance/).
+# make run: set everything up and serve on http://127.0.0.1:5000 (SQLite in instance/);
+# PORT=5077 make run serves on 5077, and links in mail and calendars follow (BASE_URL, when not set).
 # make test: the whole suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
+# PORT=5077 make run (or make run PORT=5077); not set or empty: 5000.
+RUN_PORT := $(or $(PORT),5000)
 
 .PHONY: run serve install translations migrate demo test test-sqlite test-postgres extract clean
 
@@ -31,11 +34,11 @@ demo: migrate
 	$(FLASK) demo --if-empty
 
 # A mail sender runs beside the web server (without MAIL_SERVER it writes instance/mail/*.eml);
-# it stops when the server stops.
+# it stops when the server stops. Both get PORT: without BASE_URL, links are built on http://127.0.0.1:PORT.
 run: demo
-	@$(FLASK) mail send --loop & sender=$$!; \
+	@PORT=$(RUN_PORT) $(FLASK) mail send --loop & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null; wait $$sender' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PORT=$(RUN_PORT) $(FLASK) run --host 127.0.0.1 --port $(RUN_PORT)
 
 # The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 # (for example postgresql://postgres@127.0.0.1:5432/postgres; the tests make a database of their own).

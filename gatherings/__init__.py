@@ -49,6 +49,8 @@ def _finish_config(app: Flask) -> None:
     if env == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    if not app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = cfg.default_base_url()
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):

@@ -16,7 +16,8 @@ INTEGER_KEYS = {"MAIL_PORT", "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_MAX_OVERFLOW
 class BaseConfig:
     GATHERINGS_ENV = "development"
     SECRET_KEY = None
-    BASE_URL = "http://127.0.0.1:5000"
+    # None: http://127.0.0.1:<PORT> (5000 when PORT is not set), see default_base_url.
+    BASE_URL = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -64,6 +65,17 @@ def load_environment(app) -> None:
         value = os.environ.get(key)
         if value not in (None, ""):
             app.config[key] = _coerce(key, value)
+
+
+DEFAULT_PORT = 5000
+
+
+def default_base_url() -> str:
+    """BASE_URL when none is set: the address `make run` serves on, so that links in mail and
+    calendars lead back to it (``PORT=5077 make run``). Production sets BASE_URL."""
+    port = (os.environ.get("PORT") or "").strip()
+    number = int(port) if port.isascii() and port.isdigit() else 0
+    return f"http://127.0.0.1:{number if 0 < number < 65536 else DEFAULT_PORT}"
 
 
 def database_uri(app) -> str:
