@@ -35,6 +35,17 @@ def get_visible_gathering(slug: str, *, write_lock: bool = False) -> Gathering:
     return gathering
 
 
+def find_visible_gathering(slug: str) -> Gathering | None:
+    """The published or cancelled gathering ``slug``, or None."""
+    return db.session.scalars(_visible_by_slug(), {"slug": slug}).first()
+
+
+def find_draft(slug: str) -> Gathering | None:
+    """The draft ``slug`` (only its organisers may see it: the caller checks), or None."""
+    return db.session.scalars(
+        sa.select(Gathering).where(Gathering.slug == slug, Gathering.status == GatheringStatus.DRAFT)).first()
+
+
 def lock_gathering(gathering_id: int) -> Gathering:
     """Gathering ``gathering_id`` read fresh and write-locked until the unit of work ends, else a 404.
 

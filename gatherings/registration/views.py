@@ -5,14 +5,16 @@ import hmac
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from ..catalogue.models import Gathering
-from ..catalogue.services import get_visible_gathering, lock_gathering
+from ..catalogue.services import find_draft, find_visible_gathering, get_visible_gathering, lock_gathering
 from .. import caches
 from ..database import read_only, unit_of_work, writes
 from ..extensions import limiter
 from ..limits import over_address_limit
+from ..organise.access import organises
 from ..programme import forms as programme_forms
 from ..programme import services as programme_services
 from . import door_codes, services
@@ -51,7 +53,9 @@ def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), 
 @bp.get("/gatherings/<slug>")
 @read_only
 def gathering(slug: str):
-    gathering = get_visible_gathering(slug)
+    gathering = find_visible_gathering(slug)
+    if gathering is None:
+        return _draft_preview(slug)
     if "_flashes" in session:  # a notice for this visitor only
         return _gathering_page(gathering)
     # The same for every visitor but for the CSRF token: kept (caches.page).
@@ -71,6 +75,22 @@ def door_qr(registration: Registration):
         return None
     return door_codes.qr_svg(registration.door_code, _("QR-code voor de deur: %(code)s",
                                                        code=door_codes.shown(registration.door_code)))
+
+
+def _draft_preview(slug: str):
+    """A draft's public page for its organisers, marked as a preview, its form switched off; a 404 for anyone else.
+
+    Never kept (caches.page) nor cached on the way: the address answers 404 to everybody else.
+    """
+    draft = find_draft(slug)
+    if draft is None or not current_user.is_authenticated or not organises(current_user, draft):
+        abort(404)
+    form, programme = _form_and_programme(draft)
+    response = current_app.make_response(render_template(
+        "registration/gathering.html", preview=True, **_page_context(draft, form, programme)))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.app_template_global()

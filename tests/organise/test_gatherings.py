@@ -79,7 +79,7 @@ def _reload(gathering):
 
 # -- create --------------------------------------------------------------------
 
-def test_create_stores_amsterdam_wall_clock_time_as_utc_draft(client, organiser):
+def test_create_stores_amsterdam_wall_clock_time_as_utc_draft(app, client, organiser):
     response = client.post("/organise/gatherings/new", data=_form(
         title="Zomeravond in de wijk", starts_at="2027-07-01T19:30", ends_at="01-07-2027 21:00",
         organiser_ids=[str(organiser.id)]))
@@ -94,7 +94,9 @@ def test_create_stores_amsterdam_wall_clock_time_as_utc_draft(client, organiser)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Dit is een concept" in page
     # a draft is not public
-    assert client.get(f"/gatherings/{gathering.slug}").status_code == 404
+    # Its organiser sees the public page as a preview; for anyone else it does not exist yet.
+    assert "Voorbeeld: deze bijeenkomst is nog niet gepubliceerd." in client.get(f"/gatherings/{gathering.slug}").text
+    assert app.test_client().get(f"/gatherings/{gathering.slug}").status_code == 404
 
 
 def test_create_in_winter_and_mixed_with_allotments(client, organiser):
