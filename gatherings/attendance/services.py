@@ -125,11 +125,50 @@ def registration_of(gathering: Gathering, registration_id: int) -> Registration:
 
 # -- acting -------------------------------------------------------------------
 
-def promote(gathering: Gathering, registration_id: int, *, now: datetime | None = None) -> Registration:
-    """Give a waiting registration a seat (the organiser may go beyond capacity)."""
+@dataclass
+class Overbooking:
+    """How many seats a promotion would give beyond what there are: in all, and in the person's group."""
+    total: int = 0
+    group: str | None = None  # a mixed session's perspective group
+    in_group: int = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0 or self.in_group > 0
+
+
+class OverCapacity(ActionRefused):
+    """Promoting would go beyond capacity and the organiser has not said yes to that (yet)."""
+
+    def __init__(self, overbooking: Overbooking):
+        super().__init__("over_capacity")
+        self.overbooking = overbooking
+
+
+def overbooking(gathering: Gathering, found: Registration) -> Overbooking:
+    """What giving ``found`` a seat now would do to the capacity, counted in people (a companion too)."""
+    avail = registration.availability(gathering)
+    people = found.people
+    result = Overbooking(total=max(avail.total.confirmed + people - gathering.capacity, 0))
+    group = found.perspective_group
+    if gathering.is_mixed and group in avail.groups:
+        seats = avail.groups[group]
+        result.group, result.in_group = group, max(seats.confirmed + people - seats.capacity, 0)
+    return result
+
+
+def promote(gathering: Gathering, registration_id: int, *, beyond_capacity: bool = False,
+            now: datetime | None = None) -> Registration:
+    """Give a waiting registration a seat.
+
+    Beyond capacity (in all, or in the person's group of a mixed session) only when the organiser
+    said so (``beyond_capacity``): otherwise ``OverCapacity`` says by how many, for the question.
+    """
     found = registration_of(gathering, registration_id)
     if found.status != "waitlisted":
         raise ActionRefused("not_waiting")
+    over = overbooking(gathering, found)
+    if over and not beyond_capacity:
+        raise OverCapacity(over)
     return registration.promote(gathering, found.id, now=now)
 
 

@@ -121,10 +121,16 @@ def _back_to_list(gathering: Gathering):
 @organiser_required
 def promote(slug: str, registration_id: int):
     gathering = lock_gathering(gathering_for_organiser(slug).id)
-    _refused(ActionForm())
+    form = ActionForm()
+    _refused(form)
     found = registration_or_404(gathering, registration_id)
     try:
-        services.promote(gathering, found.id)
+        services.promote(gathering, found.id, beyond_capacity=request.form.get("beyond_capacity") == "yes")
+    except services.OverCapacity as refused:
+        # Nothing written: ask first, and say by how many (the answer posts here again, with the yes).
+        db.session.rollback()
+        return render_template("attendance/promote.html", gathering=gathering, registration=found, form=form,
+                               over=refused.overbooking)
     except services.ActionRefused:
         db.session.rollback()
         flash(_("%(name)s staat niet (meer) op de wachtlijst.", name=found.name), "warning")

@@ -179,7 +179,7 @@ def test_an_action_on_a_row_leads_back_to_the_same_page_and_search(client, big):
     page = text(client.get(url(big, place)))
     waiting = rows_of(page, "waiting")
     promote = re.search(r'action="([^"]*/promote[^"]*)"', waiting).group(1).replace("&amp;", "&")
-    answer = client.post(promote)
+    answer = client.post(promote, data={"beyond_capacity": "yes"})
     assert answer.status_code == 303
     assert set(answer.headers["Location"].split("?")[1].split("&")) == {"q=noord", "wachtlijst=2", "bevestigd=2"}
 
@@ -200,7 +200,7 @@ def test_only_the_list_state_is_carried_back_and_only_sane_values(client, big):
     first = db.session.scalars(sa.select(Registration.id).where(
         Registration.gathering_id == big.id, Registration.status == "waitlisted").order_by(Registration.id)).first()
     answer = client.post(url(big, f"/registrations/{first}/promote?wachtlijst=abc&bevestigd=-3&next=//elders.example"
-                                  f"&q={'x' * 300}"))
+                                  f"&q={'x' * 300}"), data={"beyond_capacity": "yes"})
     assert answer.status_code == 303
     location = answer.headers["Location"]
     assert "elders" not in location and "wachtlijst" not in location and "bevestigd" not in location

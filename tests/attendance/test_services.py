@@ -165,12 +165,16 @@ def test_promote_from_waiting_list_sends_signal(app):
     waiting = make_registration(g)
     promoted = []
     with signals.registration_promoted.connected_to(lambda r: promoted.append(r.id)):
-        locked_call(services.promote, g, waiting.id)
+        with pytest.raises(services.OverCapacity) as asked:  # full: never without the organiser's yes
+            locked_call(services.promote, g, waiting.id)
+        assert asked.value.overbooking.total == 1 and promoted == []
+        assert db.session.get(Registration, waiting.id).status == "waitlisted"
+        locked_call(services.promote, g, waiting.id, beyond_capacity=True)
         db.session.commit()
     assert db.session.get(Registration, waiting.id).status == "confirmed"
     assert promoted == [waiting.id]
     with pytest.raises(services.ActionRefused):
-        locked_call(services.promote, g, waiting.id)
+        locked_call(services.promote, g, waiting.id, beyond_capacity=True)
 
 
 def test_cancel_on_behalf_tells_participant_and_promotes(app):

@@ -108,13 +108,57 @@ def test_promote_from_waiting_list(org_client, gathering):
     for _ in range(3):
         make_registration(gathering)
     waiting = make_registration(gathering, name="Wacht Even")
-    response = org_client.post(url(gathering, f"/registrations/{waiting.id}/promote"))
+    response = org_client.post(url(gathering, f"/registrations/{waiting.id}/promote"), data={"beyond_capacity": "yes"})
     assert response.status_code == 303
     assert fresh(waiting.id).status == "confirmed"
     page = text(org_client.get(response.headers["Location"]))
     assert "Wacht Even heeft een plek gekregen" in page
-    again = org_client.post(url(gathering, f"/registrations/{waiting.id}/promote"), follow_redirects=True)
+    again = org_client.post(url(gathering, f"/registrations/{waiting.id}/promote"), data={"beyond_capacity": "yes"},
+                            follow_redirects=True)
     assert "staat niet (meer) op de wachtlijst" in text(again)
+
+
+def test_promote_beyond_capacity_asks_first_and_says_by_how_many(org_client, gathering):
+    for _ in range(3):  # capacity 3: full
+        make_registration(gathering)
+    waiting = make_registration(gathering, name="Wacht Even")
+    question = org_client.post(url(gathering, f"/registrations/{waiting.id}/promote?q=wacht"))
+    assert question.status_code == 200
+    page = text(question)
+    assert "Dit geeft 1 plek meer dan er zijn." in page and "Ja, geef toch een plek" in page
+    assert fresh(waiting.id).status == "waitlisted"  # nothing happened yet
+    assert 'name="beyond_capacity" value="yes"' in page and "promote?q=wacht" in page  # back to the same list
+    assert "<strong>3</strong> van 3 plekken bezet" in text(org_client.get(url(gathering, "/registrations")))
+    yes = org_client.post(url(gathering, f"/registrations/{waiting.id}/promote"), data={"beyond_capacity": "yes"})
+    assert yes.status_code == 303 and fresh(waiting.id).status == "confirmed"
+    assert "<strong>4</strong> van 3 plekken bezet" in text(org_client.get(url(gathering, "/registrations")))
+    # One more beyond: now it says 2.
+    second = make_registration(gathering, name="Ook Wachtend")
+    assert "Dit geeft 2 plekken meer dan er zijn." in text(
+        org_client.post(url(gathering, f"/registrations/{second.id}/promote")))
+
+
+def test_promote_within_capacity_asks_nothing(org_client, gathering):
+    for _ in range(3):
+        make_registration(gathering)
+    waiting = make_registration(gathering, name="Wacht Even")
+    gathering.capacity = 4  # raised without filling from the waiting list (as an old database might hold)
+    db.session.commit()
+    response = org_client.post(url(gathering, f"/registrations/{waiting.id}/promote"))
+    assert response.status_code == 303 and fresh(waiting.id).status == "confirmed"
+
+
+def test_promote_in_a_mixed_session_names_the_full_group(org_client, organiser):
+    mixed = make_gathering(kind="mixed", capacity=10, allot_lived=1, allot_relatives=1, allot_professionals=8)
+    organiser.gatherings.append(mixed)
+    db.session.commit()
+    make_registration(mixed, perspective="relative")
+    waiting = make_registration(mixed, perspective="relative", name="Naaste Twee")
+    assert fresh(waiting.id).status == "waitlisted"
+    page = text(org_client.post(url(mixed, f"/registrations/{waiting.id}/promote")))
+    assert "In de groep Naasten geeft dit 1 plek meer dan er voor die groep zijn." in page
+    assert "meer dan er zijn." not in page  # 2 of 10 in all: only the group is over
+    assert fresh(waiting.id).status == "waitlisted"
 
 
 def test_cancel_on_behalf_asks_first(org_client, gathering):
