@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from .organise.admin_views import bp as organise_admin_bp
     from .attendance import door_views as _door  # noqa: F401  (its routes are on attendance_bp)
     from .attendance import report_views as _report  # noqa: F401  (its routes are on attendance_bp)
+    from .attendance import message_views as _messages  # noqa: F401  (its routes are on attendance_bp)
     from .attendance.views import bp as attendance_bp
     from .organise.views import bp as organise_bp
     from .calendar import init_app as init_calendar

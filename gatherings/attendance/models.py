@@ -1,4 +1,4 @@
-"""The export audit log: who took which list of people out of the system, and when."""
+"""The export audit log (who took which list of people out of the system, and when) and the message history."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,3 +44,38 @@ class ExportLog(db.Model):
 
     def __repr__(self) -> str:
         return f"<ExportLog {self.format} {self.gathering_slug} by {self.actor_email}>"
+
+
+class MessageAudience(States):
+    """Who an organiser's message goes to (``listing.AUDIENCES`` says which registrations that is)."""
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    ALL = "all"
+
+
+class GatheringMessage(db.Model):
+    """An organiser's message to a gathering's registrants, as it was sent: the gathering's message history.
+
+    The outbox forgets a message's words once it is sent; this keeps what the organiser wrote
+    (their words, never anyone's address), who sent it and to how many. Like the export log it
+    keeps the sender's address as it was, and goes with the gathering.
+    """
+
+    __tablename__ = "gathering_message"
+    __table_args__ = (
+        MessageAudience.check("audience"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(sa.ForeignKey("gathering.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sender_id: Mapped[Optional[int]] = mapped_column()
+    sender_email: Mapped[str] = mapped_column(sa.String(254))
+    sender_name: Mapped[str] = mapped_column(sa.String(100))
+    audience: Mapped[str] = mapped_column(sa.String(20))
+    subject: Mapped[str] = mapped_column(sa.String(150))
+    body: Mapped[str] = mapped_column(sa.Text)
+    recipient_count: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<GatheringMessage {self.gathering_id} {self.audience} {self.recipient_count}>"

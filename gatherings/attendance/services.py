@@ -25,6 +25,7 @@ from ..registration.models import Registration, RegistrationSource
 from ..registration.perspectives import PerspectiveGroup
 from ..timeutil import utcnow
 from . import listing
+from .models import GatheringMessage
 from .search import fold, matches_search, search_terms
 
 # A search at the door lists at most this many people: enough for a common
@@ -252,16 +253,31 @@ def walk_in(gathering: Gathering, applicant: registration.Applicant, *,
 
 # -- messages -----------------------------------------------------------------
 
-def message_registrants(gathering: Gathering, audience: str, subject: str, body: str, sender_name: str) -> int:
+def message_registrants(gathering: Gathering, audience: str, subject: str, body: str, sender_name: str, *,
+                        sender=None, now: datetime | None = None) -> int:
     """Queue an organiser's message for everyone in ``audience`` (sent after the commit); returns how many.
 
     Who is in an audience is decided in ``listing`` (its ``audience_size`` is the count the form shows).
+    The message goes into the gathering's history (``GatheringMessage``) with the number it reached and
+    ``sender``, the organiser who sent it.
     """
     if not listing.is_audience(gathering, audience):
         raise ActionRefused("audience")
     from ..mail.services import queue_organiser_message  # the mail area owns the outbox
 
-    return queue_organiser_message(gathering, listing.recipients(gathering, audience), subject, body, sender_name)
+    count = queue_organiser_message(gathering, listing.recipients(gathering, audience), subject, body, sender_name)
+    db.session.add(GatheringMessage(
+        gathering_id=gathering.id, sent_at=now or utcnow(), sender_id=getattr(sender, "id", None),
+        sender_email=getattr(sender, "email", "") or "", sender_name=(sender_name or "").strip()[:100],
+        audience=audience, subject=(subject or "").strip()[:150], body=(body or "").strip(), recipient_count=count))
+    db.session.flush()
+    return count
+
+
+def message_history(gathering: Gathering) -> list[GatheringMessage]:
+    """The messages sent to this gathering's registrants, the latest first."""
+    return list(db.session.scalars(sa.select(GatheringMessage).where(GatheringMessage.gathering_id == gathering.id)
+                                   .order_by(GatheringMessage.sent_at.desc(), GatheringMessage.id.desc())))
 
 
 def group_fill(gathering: Gathering, avail: registration.Availability) -> list[tuple[str, registration.Seats]]:

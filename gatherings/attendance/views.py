@@ -13,7 +13,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..catalogue.models import Gathering
@@ -23,11 +22,10 @@ from ..extensions import db
 from ..inputs import query_int
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
 from ..programme.organise_queries import rounds_fill
-from ..programme.organise_forms import add_workshop_audiences
 from ..registration import services as registration
 from . import exports, listing, paging, reports, services
 from .charts import Series, bar_chart
-from .forms import ActionForm, AddRegistrationForm, MessageForm, NeedsForm
+from .forms import ActionForm, AddRegistrationForm, NeedsForm
 
 bp = Blueprint("attendance", __name__, url_prefix="/organise")
 
@@ -257,27 +255,6 @@ def export_log():
     entries = exports.export_log(limit=per_page + 1, offset=(page - 1) * per_page)
     return render_template("attendance/export_log.html", entries=entries[:per_page], page=page,
                            has_next=len(entries) > per_page, report_names=exports.REPORT_NAMES)
-
-
-# -- messages -------------------------------------------------------------------
-
-@bp.route("/gatherings/<slug>/message", methods=["GET", "POST"])
-@writes
-@organiser_required
-def message(slug: str):
-    gathering = gathering_for_organiser(slug)
-    form = MessageForm(data={"sender_name": current_user.name or ""} if request.method == "GET" else None)
-    sizes = {audience: listing.audience_size(gathering, audience) for audience in listing.AUDIENCES}
-    add_workshop_audiences(form, gathering, request.args.get("audience") if request.method == "GET" else None)
-    if request.method == "POST":
-        if not form.validate():
-            return render_template("attendance/message.html", gathering=gathering, form=form, sizes=sizes), 422
-        queued = services.message_registrants(gathering, form.audience.data, form.subject.data, form.body.data,
-                                              form.sender_name.data)
-        flash(ngettext("Het bericht gaat naar %(num)d persoon.", "Het bericht gaat naar %(num)d personen.",
-                       queued), "success")
-        return redirect(url_for(".registrations", slug=gathering.slug), code=303)
-    return render_template("attendance/message.html", gathering=gathering, form=form, sizes=sizes)
 
 
 # -- overview -------------------------------------------------------------------

@@ -10,7 +10,7 @@ def register_listeners() -> None:
     from ..catalogue import signals as catalogue_signals
     from ..privacy import services as privacy_services
     from ..registration import signals as registration_signals
-    from . import retention, services
+    from . import organiser_messages, retention, services
 
     # weak=False: the receivers are module functions; connecting again (another app) changes nothing.
     registration_signals.registration_confirmed.connect(services.on_registration_confirmed, weak=False)
@@ -21,3 +21,5 @@ def register_listeners() -> None:
     catalogue_signals.gathering_changed.connect(services.on_gathering_changed, weak=False)
     catalogue_signals.gathering_cancelled.connect(services.on_gathering_cancelled, weak=False)
     privacy_services.purge_requested.connect(retention.on_purge_requested, weak=False)
+    # An organiser's test copy of their message: once sent, the outbox keeps neither words nor context.
+    services.register_renderer(organiser_messages.TEST_KIND, organiser_messages.render_test, forget_once_sent=True)

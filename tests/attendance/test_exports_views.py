@@ -76,11 +76,16 @@ def test_export_log_is_for_admins(client, gathering, organiser, admin):
 
 def test_message_form(org_client, gathering, monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "message_registrants", lambda *args: calls.append(args) or 3)
+    monkeypatch.setattr(services, "message_registrants", lambda *args, **kw: calls.append(args) or 3)
+    for _ in range(3):
+        make_registration(gathering)
     page = text(org_client.get(url(gathering, "/message")))
     assert "Aan wie?" in page
-    response = org_client.post(url(gathering, "/message"), data={
-        "audience": "confirmed", "subject": "Route", "body": "Neem de achteringang.", "sender_name": "Ria"})
+    data = {"audience": "confirmed", "subject": "Route", "body": "Neem de achteringang.", "sender_name": "Ria"}
+    preview = org_client.post(url(gathering, "/message"), data=data)  # never sent on the first click
+    assert preview.status_code == 200 and calls == []
+    assert "Ja, verstuur naar 3 personen" in text(preview)
+    response = org_client.post(url(gathering, "/message"), data={**data, "step": "send", "recipients": "3"})
     assert response.status_code == 303
     assert calls == [(gathering, "confirmed", "Route", "Neem de achteringang.", "Ria")]
     assert "3 personen" in text(org_client.get(response.headers["Location"]))
@@ -96,7 +101,7 @@ def test_message_form(org_client, gathering, monkeypatch):
     ({"audience": "all", "subject": "Hoi", "body": "Tekst die blijft", "sender_name": ""}, "Vul uw naam in."),
 ])
 def test_message_bad_input(org_client, gathering, monkeypatch, data, message):
-    monkeypatch.setattr(services, "message_registrants", lambda *args: pytest.fail("sent"))
+    monkeypatch.setattr(services, "message_registrants", lambda *args, **kw: pytest.fail("sent"))
     response = org_client.post(url(gathering, "/message"), data=data)
     assert response.status_code == 422
     page = text(response)
@@ -111,7 +116,8 @@ def test_message_reaches_the_outbox(org_client, gathering):
     make_registration(gathering, email="een@voorbeeld.nl")
     before = db.session.scalar(sa.select(sa.func.count()).select_from(mail.OutboxMessage))
     response = org_client.post(url(gathering, "/message"), data={
-        "audience": "all", "subject": "Route", "body": "Neem de achteringang.", "sender_name": "Ria"})
+        "audience": "all", "subject": "Route", "body": "Neem de achteringang.", "sender_name": "Ria",
+        "step": "send", "recipients": "1"})
     assert response.status_code == 303
     after = db.session.scalar(sa.select(sa.func.count()).select_from(mail.OutboxMessage))
     assert after == before + 1
