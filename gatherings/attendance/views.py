@@ -23,7 +23,7 @@ from ..inputs import query_int
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
 from ..programme.organise_queries import rounds_fill
 from ..registration import services as registration
-from . import exports, listing, paging, reports, services
+from . import columns, exports, listing, paging, reports, services
 from .charts import Series, bar_chart
 from .forms import ActionForm, AddRegistrationForm, NeedsForm
 
@@ -87,7 +87,8 @@ def registrations(slug: str):
     )
     return render_template("attendance/registrations.html", gathering=gathering, view=view, chart=chart,
                            groups=services.group_fill(gathering, view.availability), action_form=ActionForm(),
-                           page_url=_page_url(gathering, view))
+                           page_url=_page_url(gathering, view), columns_offered=columns.offered(gathering.is_mixed),
+                           shown=columns.chosen())
 
 
 def _page_url(gathering: Gathering, view: listing.RegistrationsPage):
