@@ -21,5 +21,5 @@ def register_listeners() -> None:
     catalogue_signals.gathering_changed.connect(services.on_gathering_changed, weak=False)
     catalogue_signals.gathering_cancelled.connect(services.on_gathering_cancelled, weak=False)
     privacy_services.purge_requested.connect(retention.on_purge_requested, weak=False)
-    # An organiser's test copy of their message: once sent, the outbox keeps neither words nor context.
-    services.register_renderer(organiser_messages.TEST_KIND, organiser_messages.render_test, forget_once_sent=True)
+    # An organiser's test copy of their message, rendered by the sender from the gathering as it is then.
+    services.register_renderer(organiser_messages.TEST_KIND, organiser_messages.render_test)
