@@ -1,7 +1,7 @@
 """messages: the history of organisers' messages to a gathering's registrants
 
 Revision ID: 0022_messages
-Revises: 0018_programme
+Revises: 0024_door_code
 
 What was sent, when, by whom and to how many (the outbox forgets a message's words once sent).
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_messages'
-down_revision = '0018_programme'
+down_revision = '0024_door_code'
 branch_labels = None
 depends_on = None
 
