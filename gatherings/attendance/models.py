@@ -51,6 +51,7 @@ class MessageAudience(States):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     ALL = "all"
+    WORKSHOP = "workshop"  # the people seated in one workshop of the programme (its title kept beside it)
 
 
 class GatheringMessage(db.Model):
@@ -73,6 +74,8 @@ class GatheringMessage(db.Model):
     sender_email: Mapped[str] = mapped_column(sa.String(254))
     sender_name: Mapped[str] = mapped_column(sa.String(100))
     audience: Mapped[str] = mapped_column(sa.String(20))
+    # For a workshop's people: the workshop's title when the message went (it may be renamed or removed later).
+    workshop_title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     subject: Mapped[str] = mapped_column(sa.String(150))
     body: Mapped[str] = mapped_column(sa.Text)
     recipient_count: Mapped[int] = mapped_column(default=0)

@@ -25,7 +25,8 @@ from ..registration.models import Registration, RegistrationSource
 from ..registration.perspectives import PerspectiveGroup
 from ..timeutil import utcnow
 from . import listing
-from .models import GatheringMessage
+from ..programme.models import Workshop
+from .models import GatheringMessage, MessageAudience
 from .search import fold, matches_search, search_terms
 
 # A search at the door lists at most this many people: enough for a common
@@ -266,10 +267,13 @@ def message_registrants(gathering: Gathering, audience: str, subject: str, body:
     from ..mail.services import queue_organiser_message  # the mail area owns the outbox
 
     count = queue_organiser_message(gathering, listing.recipients(gathering, audience), subject, body, sender_name)
+    workshop_id = listing.workshop_of_audience(gathering, audience)
+    workshop = db.session.get(Workshop, workshop_id) if workshop_id is not None else None
     db.session.add(GatheringMessage(
         gathering_id=gathering.id, sent_at=now or utcnow(), sender_id=getattr(sender, "id", None),
         sender_email=getattr(sender, "email", "") or "", sender_name=(sender_name or "").strip()[:100],
-        audience=audience, subject=(subject or "").strip()[:150], body=(body or "").strip(), recipient_count=count))
+        audience=MessageAudience.WORKSHOP if workshop else audience, workshop_title=workshop.title[:200] if workshop else "",
+        subject=(subject or "").strip()[:150], body=(body or "").strip(), recipient_count=count))
     db.session.flush()
     return count
 

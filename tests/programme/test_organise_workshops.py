@@ -187,13 +187,19 @@ def test_a_message_can_go_to_one_workshops_participants(org_client, day):
                 .get_data(as_text=True))
     option = form.find("input", name="audience", value=f"workshop-{here.id}")
     assert option is not None and option.get("checked") is not None
-    response = org_client.post(f"/organise/gatherings/{day.slug}/message", data={
-        "audience": f"workshop-{here.id}", "subject": "Zaal verplaatst", "body": "We zitten in zaal 3.",
-        "sender_name": "Organisatie"})
+    fields = {"audience": f"workshop-{here.id}", "subject": "Zaal verplaatst", "body": "We zitten in zaal 3.",
+              "sender_name": "Organisatie"}
+    preview = org_client.post(f"/organise/gatherings/{day.slug}/message", data={**fields, "step": "preview"})
+    assert preview.status_code == 200 and "1 persoon" in preview.get_data(as_text=True)
+    response = org_client.post(f"/organise/gatherings/{day.slug}/message",
+                               data={**fields, "step": "send", "recipients": "1"})
     assert response.status_code == 303
     db.session.expire_all()
     messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "organiser_message")).all()
     assert [m.registration_id for m in messages] == [seated.id]
+    # The history names the workshop, as it was called when the message went.
+    history = org_client.get(f"/organise/gatherings/{day.slug}/message").get_data(as_text=True)
+    assert f"Werkplaats {here.title}" in history
 
 
 def test_a_message_to_a_workshop_of_another_gathering_is_refused(org_client, day):

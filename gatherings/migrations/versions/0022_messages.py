@@ -26,10 +26,11 @@ def upgrade():
     sa.Column('sender_email', sa.String(length=254), nullable=False),
     sa.Column('sender_name', sa.String(length=100), nullable=False),
     sa.Column('audience', sa.String(length=20), nullable=False),
+    sa.Column('workshop_title', sa.String(length=200), server_default='', nullable=False),
     sa.Column('subject', sa.String(length=150), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('recipient_count', sa.Integer(), nullable=False),
-    sa.CheckConstraint("audience IN ('confirmed', 'waitlisted', 'all')", name=op.f('ck_gathering_message_audience')),
+    sa.CheckConstraint("audience IN ('confirmed', 'waitlisted', 'all', 'workshop')", name=op.f('ck_gathering_message_audience')),
     sa.ForeignKeyConstraint(['gathering_id'], ['gathering.id'], name=op.f('fk_gathering_message_gathering_id_gathering'),
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_gathering_message'))
