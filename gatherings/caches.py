@@ -59,20 +59,26 @@ def _keep(store: dict, key: bytes, value: str) -> None:
 # -- keys -----------------------------------------------------------------------------------------------------
 
 
+_PLAIN = frozenset({type(None), str, int, float, bool, datetime, date, Decimal})  # exactly these, not subclasses
+
+
 def fingerprint(value) -> object:
     """What ``value`` is made of, as nested tuples of plain values; a TypeError for anything it cannot see into.
 
     A model instance gives all its columns and the many-to-one relations it has loaded (a
     gathering's theme and host); a form gives each field's name, data, errors and choices.
     """
-    if value is None or isinstance(value, (str, int, float, bool, datetime, date, Decimal)):
+    if type(value) in _PLAIN:  # most of what a page is made of: columns of a row (the quick way)
+        return value
+    if isinstance(value, (str, int, float, bool, datetime, date, Decimal)):
         return value.value if isinstance(value, Enum) else value
     if isinstance(value, (list, tuple)):
         return tuple(fingerprint(v) for v in value)
     if isinstance(value, (set, frozenset)):
         return tuple(sorted((fingerprint(v) for v in value), key=repr))
     if isinstance(value, dict):
-        return tuple(sorted(((fingerprint(k), fingerprint(v)) for k, v in value.items()), key=repr))
+        # Keys are distinct, so sorting by them alone is enough (not by the values' long reprs).
+        return tuple(sorted(((fingerprint(k), fingerprint(v)) for k, v in value.items()), key=lambda kv: repr(kv[0])))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__,
                 tuple(fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value)))
@@ -114,21 +120,25 @@ def _where() -> tuple:
 # -- the caches -----------------------------------------------------------------------------------------------
 
 
-def page(template: str, **context) -> str:
-    """``render_template(template, **context)``, kept per fingerprint of ``context`` and of the request's address.
+def page(template: str, derived: Callable[[], dict] | None = None, **context) -> str:
+    """``render_template(template, **context, **derived())``, kept per fingerprint of ``context`` and of the
+    request's address.
 
     For pages that are the same for every visitor apart from the CSRF token (nothing of a
     visitor's own: the caller does not use it for a flashed notice or a form with messages).
+    ``derived`` gives what follows from ``context``, the language and the code alone, such as the
+    empty form of the gathering in ``context``: it is called only when the page is rendered, and it
+    is not fingerprinted (building and fingerprinting a form cost more than the kept page saves).
     """
     token = generate_csrf()  # the visitor's own, also stored in their session as before
     if not enabled("page"):
-        return render_template(template, **context)
+        return render_template(template, **context, **(derived() if derived else {}))
     store = _store("page")
     key = _key(template, _where(), context)
     kept = store.get(key)
     if kept is not None:
         return kept.replace(TOKEN_MARK, token)
-    html = render_template(template, **context)
+    html = render_template(template, **context, **(derived() if derived else {}))
     if html.count(token) == 1:  # the token is in the form exactly once; anything else: do not keep
         _keep(store, key, html.replace(token, TOKEN_MARK))
     return html

@@ -9,6 +9,7 @@ from gatherings import caches
 from gatherings.catalogue.models import Gathering
 from gatherings.extensions import db
 from gatherings.registration.forms import RegistrationForm
+from gatherings.registration.views import _page_context
 from tests.factories import make_gathering, make_registration, make_theme
 
 
@@ -98,3 +99,28 @@ def test_the_fingerprint_refuses_what_it_cannot_see_into(app):
     with app.test_request_context():
         empty, typed = RegistrationForm(), RegistrationForm(data={"name": "Anna"})
         assert caches.fingerprint(empty) != caches.fingerprint(typed)
+
+
+def test_the_page_builds_what_is_derived_only_when_it_renders(make_app):
+    """``derived`` (the gathering page's empty form) is neither built nor fingerprinted for a kept page."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        gathering_id, slug = (g := make_gathering()).id, g.slug
+    built = []
+
+    def derived():
+        built.append(1)
+        return {"form": RegistrationForm()}
+
+    for off in (set(), {"page"}):
+        app.config["CACHES_OFF"] = off
+        caches.clear(app)
+        built.clear()
+        pages = []
+        for _ in range(3):
+            with app.test_request_context(f"/gatherings/{slug}"):
+                pages.append(_without_token(caches.page(
+                    "registration/gathering.html", derived=derived,
+                    **_page_context(db.session.get(Gathering, gathering_id))).encode()))
+        assert len(set(pages)) == 1
+        assert len(built) == (1 if not off else 3)

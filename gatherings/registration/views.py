@@ -1,6 +1,7 @@
 """A gathering's page with its registration form, the form's POST, and a participant's own registration page."""
 import hashlib
 import hmac
+from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -20,34 +21,51 @@ from ..programme import services as programme_services
 from . import door_codes, services
 from .forms import RegistrationForm
 from .models import Registration
-from .perspectives import GROUP_LABELS
+from .perspectives import PerspectiveGroup
 
 bp = Blueprint("registration", __name__)
 OWN_TOKENS = "own_registrations"
 
 
-def _form_and_programme(gathering: Gathering, choice_errors: dict | None = None):
+@dataclass(frozen=True)
+class SeatsLeft:
+    """What the gathering page shows of the seats: how many are left, in all and per perspective group.
+
+    Not the counts behind them (``services.Availability``): once the waiting list is in use every
+    registration changes those, and the page, kept per fingerprint of what it is given
+    (``caches.page``), would be rendered anew for nearly every visitor of the opening rush.
+    """
+    seats_left: int
+    groups: dict[PerspectiveGroup, "SeatsLeft"] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, seats: services.Availability) -> "SeatsLeft":
+        return cls(seats.seats_left, {group: cls(s.seats_left) for group, s in seats.groups.items()})
+
+
+def _form(gathering: Gathering, programme, choice_errors: dict | None = None) -> RegistrationForm:
     """The registration form with a ``round_<id>`` question per round of the programme (from the request, if any)."""
-    programme = programme_services.timetable(gathering)
     form = programme_forms.with_rounds(RegistrationForm, programme)()
     if form.is_submitted():
         form.validate()  # every message at once: the round questions' too
         programme_forms.add_errors(form, choice_errors or {})
-    return form, programme
-
-
-def _page_context(gathering: Gathering, form: RegistrationForm, programme=()) -> dict:
     if gathering.is_mixed and not form.perspective_required:
         # A form that comes back: checked on the terms of a mixed session (see RegistrationForm.require_perspective).
         form.require_perspective(check=form.is_submitted())
-    return dict(gathering=gathering, form=form, seats=services.availability(gathering), programme=programme,
-                state=gathering.registration_state(), group_labels=GROUP_LABELS)
+    return form
+
+
+def _page_context(gathering: Gathering, programme=()) -> dict:
+    """What the page is made of, apart from its form (group labels and the like are the templates' globals)."""
+    return dict(gathering=gathering, seats=SeatsLeft.of(services.availability(gathering)), programme=programme,
+                state=gathering.registration_state())
 
 
 def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), choice_errors=None):
-    form, programme = _form_and_programme(gathering, choice_errors)
+    programme = programme_services.timetable(gathering)
+    form = _form(gathering, programme, choice_errors)
     form.form_errors.extend(form_errors)
-    return render_template("registration/gathering.html", **_page_context(gathering, form, programme)), status
+    return render_template("registration/gathering.html", form=form, **_page_context(gathering, programme)), status
 
 
 @bp.get("/gatherings/<slug>")
@@ -58,9 +76,12 @@ def gathering(slug: str):
         return _draft_preview(slug)
     if "_flashes" in session:  # a notice for this visitor only
         return _gathering_page(gathering)
-    # The same for every visitor but for the CSRF token: kept (caches.page).
-    form, programme = _form_and_programme(gathering)
-    return caches.page("registration/gathering.html", **_page_context(gathering, form, programme))
+    # The same for every visitor but for the CSRF token: kept (caches.page). The empty form follows from the
+    # gathering (mixed or not), its programme (in the key), the language and the code alone: built only when
+    # the page is rendered.
+    programme = programme_services.timetable(gathering)
+    return caches.page("registration/gathering.html", derived=lambda: {"form": _form(gathering, programme)},
+                       **_page_context(gathering, programme))
 
 
 @bp.app_template_global()

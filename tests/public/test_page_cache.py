@@ -95,3 +95,24 @@ def test_a_form_that_came_back_with_messages_is_never_kept(csrf_app):
     assert answer.status_code == 422 and "Anna de Vries" in answer.text
     assert _kept(csrf_app) == kept
     assert "Anna de Vries" not in csrf_app.test_client().get(f"/gatherings/{slug}").text
+
+
+def test_the_kept_page_stays_while_the_waiting_list_grows(csrf_app):
+    """The page shows seats left, not how many wait: a registration on the waiting list changes nothing on it,
+    so the kept page serves the next visitors of the rush instead of being rendered again for each."""
+    with csrf_app.app_context():
+        slug = make_gathering(capacity=1).slug
+    assert _register(csrf_app.test_client(), slug, "een@voorbeeld.nl").status_code == 303  # now full
+    visitor = csrf_app.test_client()
+    full = visitor.get(f"/gatherings/{slug}").text
+    kept = _kept(csrf_app)
+    for n in range(3):
+        assert _register(csrf_app.test_client(), slug, f"wacht{n}@voorbeeld.nl").status_code == 303
+    again = visitor.get(f"/gatherings/{slug}").text
+    assert _kept(csrf_app) == kept  # the same entry served it
+    assert again.replace(_token_of(again), "") == full.replace(_token_of(full), "")
+    assert "Aanmelden voor de wachtlijst" in again
+
+
+def _token_of(html: str) -> str:
+    return Page(html).find("input", name="csrf_token").get("value")
