@@ -6,7 +6,9 @@ language or the address, and the key changes with it. Nothing depends on an
 entry being there; each process keeps its own, small and bounded.
 
 - ``page``: the whole gathering page, the page of the opening rush. Rendered
-  once per key; each visitor's CSRF token is put in afterwards.
+  once per key; each visitor's CSRF token is put in afterwards. What the page is
+  given is what it shows (the seats left, not the counts behind them, which
+  every registration on the waiting list would change).
 - ``form``: the empty registration form (its fields, labels and hints), which
   the gathering page renders again whenever the seat count changes (during the
   rush: after every registration).
