@@ -9,7 +9,7 @@ The variants take turns (``--rounds``) so that a busy machine weighs on all
 of them alike; the figure per variant is the median round. It prints
 milliseconds per request and the ratio against all caches on.
 
-    .venv/bin/python bench/inprocess.py [--visitors 300] [--rounds 3] [--seats 400]
+    .venv/bin/python bench/inprocess.py [--visitors 300] [--rounds 3] [--seats 400] [--in-turn]
 
 BENCH_DATABASE_URL (or TEST_DATABASE_URL) names the server, as for rush.py.
 Old against new code: copy this file into the bench/ of a worktree of the old
@@ -89,16 +89,23 @@ def _timed(times: dict, step: str, request):
     return response
 
 
-def visitors(app, count: int, first: int) -> dict[str, list[tuple[float, float]]]:
-    """``count`` people who look first (the page, before the opening), then register: page, form, result page."""
+def visitors(app, count: int, first: int, in_turn: bool = False) -> dict[str, list[tuple[float, float]]]:
+    """``count`` people who look first (the page, before the opening), then register: page, form, result page.
+
+    ``in_turn``: each person loads the page, registers and opens the result page before the next
+    one comes, as during the rush, so the page follows every registration (the seats left change).
+    """
     times: dict[str, list[tuple[float, float]]] = {"page": [], "register": [], "result": []}
     clients = [app.test_client() for _ in range(count)]
-    tokens = []
-    for client in clients:
+
+    def look(client) -> str:
         page = _timed(times, "page", lambda: client.get(f"/gatherings/{SLUG}"))
         assert page.status_code == 200, page.status_code
-        tokens.append(TOKEN.search(page.text).group(1))
+        return TOKEN.search(page.text).group(1)
+
+    tokens = [None if in_turn else look(client) for client in clients]
     for n, (client, token) in enumerate(zip(clients, tokens), start=first):
+        token = token or look(client)
         answer = _timed(times, "register", lambda: client.post(f"/gatherings/{SLUG}/register", data={
             "csrf_token": token, "name": f"Persoon {n}", "email": f"persoon{n}@voorbeeld.nl", "consent": "y"}))
         assert answer.status_code == 303, (answer.status_code, answer.text[:300])
@@ -121,6 +128,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seats", type=int, default=400)
     parser.add_argument("--only", help="one variant: all-on, all-off or <cache>-off")
+    parser.add_argument("--in-turn", action="store_true",
+                        help="each person page, POST, result page before the next (as in the rush), not all pages first")
     args = parser.parse_args()
 
     variants = {"all-on": set()}
@@ -144,7 +153,7 @@ def main() -> int:
                 app.config["CACHES_OFF"] = off
                 if caches is not None:
                     caches.clear(app)
-                times = visitors(app, args.visitors, seen)
+                times = visitors(app, args.visitors, seen, in_turn=args.in_turn)
                 seen += args.visitors
                 results[variant].append({
                     **{step: statistics.mean(w for w, _ in ms) for step, ms in times.items()},
