@@ -106,9 +106,9 @@ def _draft_preview(slug: str):
     draft = find_draft(slug)
     if draft is None or not current_user.is_authenticated or not organises(current_user, draft):
         abort(404)
-    form, programme = _form_and_programme(draft)
+    programme = programme_services.timetable(draft)
     response = current_app.make_response(render_template(
-        "registration/gathering.html", preview=True, **_page_context(draft, form, programme)))
+        "registration/gathering.html", preview=True, form=_form(draft, programme), **_page_context(draft, programme)))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
