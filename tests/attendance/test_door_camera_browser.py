@@ -6,8 +6,8 @@ The page reads it (BarcodeDetector where chromium has it, else the vendored jsQR
 checks the person in, without a reload; the counts change and the page says who came in.
 """
 import pytest
-import segno
 
+from gatherings.registration import door_codes
 from tests.factories import make_registration
 
 from .test_browser import ARGS, CHROMIUM, PHONE, _checked_in, _login, door  # noqa: F401  (door: a fixture)
@@ -19,7 +19,7 @@ WIDTH, HEIGHT = 640, 480
 
 def qr_video(code: str, path, frames: int = 10) -> None:
     """A Y4M (YUV 4:2:0) video: the QR code, black on white, in the middle of each frame."""
-    matrix = [list(row) for row in segno.make_qr(code, error="m").matrix]
+    matrix = [list(row) for row in door_codes.qr_symbol(code).matrix]
     border, scale = 4, 10
     size = (len(matrix) + 2 * border) * scale
     left, top = (WIDTH - size) // 2, (HEIGHT - size) // 2
