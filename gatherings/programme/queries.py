@@ -84,8 +84,9 @@ class TimetableWorkshop:
     leader: str
     room: str
     capacity: int
+    # Only what the page shows: the page is kept (caches.page) while this stays the same, so a line that
+    # grows behind a full workshop does not make every visitor's page render again.
     seats_left: int
-    waiting: int
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,7 @@ def timetable(gathering: Gathering) -> tuple[TimetablePart, ...]:
                 TimetableWorkshop(
                     id=w.id, title=w.title, description=w.description or "", leader=w.leader or "",
                     room=w.room or "", capacity=w.capacity,
-                    seats_left=counts[w.id].seats_left if w.id in counts else w.capacity,
-                    waiting=counts[w.id].waiting if w.id in counts else 0)
+                    seats_left=counts[w.id].seats_left if w.id in counts else w.capacity)
                 for w in p.workshops))
         for p in parts)
 
