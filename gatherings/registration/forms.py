@@ -1,4 +1,6 @@
 """The registration form: the fields docs/product.md names, validated with Dutch messages."""
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
@@ -54,6 +56,12 @@ class RegistrationForm(FlaskForm):
         validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn.")),
                     PlainText(multiline=True)],
     )
+    companion = BooleanField(_l("Ik neem een begeleider mee"))
+    companion_name = StringField(
+        _l("Naam van uw begeleider (niet verplicht)"),
+        filters=[strip_whitespace],
+        validators=[Length(max=200, message=_l("Deze naam mag hoogstens 200 tekens lang zijn.")), PlainText()],
+    )
     consent = BooleanField(
         _l("Ik geef toestemming"),
         validators=[Ticked(_l("Zonder uw toestemming kunnen we u niet aanmelden. Vink het vakje aan."))],
@@ -86,3 +94,50 @@ class RegistrationForm(FlaskForm):
     @property
     def is_spam(self) -> bool:
         return bool(self.website.data)
+
+    @property
+    def wants_companion(self) -> bool:
+        return bool(self.companion.data)
+
+    @property
+    def companion_name_given(self) -> str:
+        """The companion's name counts only with the checkbox ticked."""
+        return (self.companion_name.data or "") if self.wants_companion else ""
+
+
+class ChangeForm(RegistrationForm):
+    """``/r/<token>/edit``: the registration form without the address (it is not changed here), consent and honeypot.
+
+    Other areas add their own fields for a gathering (the programme's ``round_<id>`` choices) with
+    ``with_fields``; the page renders them after the form's own fields, in the order given.
+    """
+
+    email = None
+    consent = None
+    website = None
+    # The names of the fields added by ``with_fields``, in order (the page renders these).
+    extra_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def with_fields(cls, fields: dict) -> type["ChangeForm"]:
+        """A subclass with ``fields`` (name -> unbound WTForms field) added; ``cls`` itself when there are none."""
+        if not fields:
+            return cls
+        return type(cls.__name__, (cls,), {**fields, "extra_fields": cls.extra_fields + tuple(fields)})
+
+    @property
+    def is_spam(self) -> bool:
+        return False
+
+
+# Areas that add fields to /r/<token>/edit (the programme's ``round_<id>`` choices): each is called with the
+# registration and returns {field name: unbound WTForms field}, or {} when it has nothing for it.
+change_field_providers: list[Callable[[object], dict]] = []
+
+
+def change_form_class(registration) -> type[ChangeForm]:
+    """The change form for ``registration``, with the fields other areas add for it."""
+    extra: dict = {}
+    for provide in change_field_providers:
+        extra.update(provide(registration))
+    return ChangeForm.with_fields(extra)

@@ -88,6 +88,11 @@ class Registration(db.Model):
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The companion may arrive apart from the participant: the door records each.
+    companion_checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # When something the participant's own invitation shows changed (their name as ATTENDEE): the
+    # invitation's DTSTAMP, so that calendars take the update over the one they hold.
+    invitation_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(sa.String(20), default=RegistrationSource.FORM.value)
     # Which browser sent the form (a hash of its session's CSRF secret and the gathering), so that a double
@@ -116,6 +121,10 @@ class Registration(db.Model):
     @classmethod
     def _people_expression(cls):
         return sa.case((cls.companion, 2), else_=1)
+
+    @property
+    def people_checked_in(self) -> int:
+        return (self.checked_in_at is not None) + (self.companion and self.companion_checked_in_at is not None)
 
     @property
     def is_active(self) -> bool:

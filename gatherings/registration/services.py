@@ -65,6 +65,9 @@ class Applicant:
     organisation: str = ""
     needs: str = ""
     consent_version: str | None = None
+    # One support person who comes along (a "begeleider"): they take a seat too, together with the applicant.
+    companion: bool = False
+    companion_name: str = ""
     # Who sent the form (see the view); None for organiser adds, walk-ins and requests without a session.
     submission_key: str | None = None
     # Tokens of the registrations this browser made before (kept in its session).
@@ -90,20 +93,25 @@ class RegisterResult:
 
 @dataclass
 class Seats:
+    """Counts in people (a participant with a companion counts two), as every page, list and the API show them."""
+
     capacity: int
     confirmed: int = 0
     waitlisted: int = 0
+    # Registrations waiting (a pair is one): a place in line counts these, not people.
+    in_line: int = 0
 
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.confirmed, 0)
 
-    def add(self, status: str, number: int) -> None:
-        """Count ``number`` more registrations of ``status`` (a cancelled one takes no seat)."""
+    def add(self, status: str, people: int, registrations: int = 0) -> None:
+        """Count ``people`` more of ``status``, in ``registrations`` registrations (a cancelled one takes no seat)."""
         if status == RegistrationStatus.CONFIRMED:
-            self.confirmed += number
+            self.confirmed += people
         elif status == RegistrationStatus.WAITLISTED:
-            self.waitlisted += number
+            self.waitlisted += people
+            self.in_line += registrations
 
 
 @dataclass
@@ -122,11 +130,19 @@ class Availability:
         groups = {grp: Seats(gathering.allotment(grp)) for grp in PerspectiveGroup} if gathering.is_mixed else {}
         return cls(Seats(gathering.capacity), groups)
 
-    def count(self, group: str | None, status: str, number: int) -> None:
-        """Add ``number`` registrations of ``status`` in perspective group ``group``."""
-        self.total.add(status, number)
+    def count(self, group: str | None, status: str, people: int, registrations: int = 0) -> None:
+        """Add ``people`` of ``status`` (in ``registrations`` registrations) in perspective group ``group``."""
+        self.total.add(status, people, registrations)
         if group in self.groups:
-            self.groups[group].add(status, number)
+            self.groups[group].add(status, people, registrations)
+
+    def fits(self, group: str | None, people: int) -> bool:
+        """``people`` seats are free together: in the whole gathering, and in ``group``'s allotment when mixed."""
+        if self.total.seats_left < people:
+            return False
+        if self.groups:
+            return group in self.groups and self.groups[group].seats_left >= people
+        return True
 
 
 def email_key(email: str | None) -> str | None:
@@ -138,7 +154,8 @@ def email_key(email: str | None) -> str | None:
 @cache
 def _counts_statement() -> sa.Select:
     return (
-        sa.select(Registration.gathering_id, Registration.perspective_group, Registration.status, sa.func.count())
+        sa.select(Registration.gathering_id, Registration.perspective_group, Registration.status,
+                  sa.func.sum(Registration.people), sa.func.count())
         .where(Registration.gathering_id.in_(sa.bindparam("ids", expanding=True)), Registration.status != RegistrationStatus.CANCELLED)
         .group_by(Registration.gathering_id, Registration.perspective_group, Registration.status)
     )
@@ -165,8 +182,8 @@ def availability_for(gatherings: list[Gathering]) -> dict[int, Availability]:
     if not gatherings:
         return result
     rows = db.session.execute(_counts_statement(), {"ids": [g.id for g in gatherings]})
-    for gathering_id, group, status, count in rows:
-        result[gathering_id].count(group, status, count)
+    for gathering_id, group, status, people, count in rows:
+        result[gathering_id].count(group, status, int(people or 0), count)
     return result
 
 
@@ -177,8 +194,8 @@ def availability(gathering: Gathering) -> Availability:
 @cache
 def _counts_and_known_statement() -> sa.Select:
     return (
-        sa.select(Registration.perspective_group, Registration.status, sa.func.count(),
-                  sa.func.sum(sa.case((Registration.email_key == sa.bindparam("key"), 1), else_=0)))
+        sa.select(Registration.perspective_group, Registration.status, sa.func.sum(Registration.people),
+                  sa.func.count(), sa.func.sum(sa.case((Registration.email_key == sa.bindparam("key"), 1), else_=0)))
         .where(Registration.gathering_id == sa.bindparam("gathering_id"), Registration.status != RegistrationStatus.CANCELLED)
         .group_by(Registration.perspective_group, Registration.status)
     )
@@ -192,27 +209,21 @@ def _availability_and_known(gathering: Gathering, key: str | None) -> tuple[Avai
     avail = Availability.empty(gathering)
     known = False
     rows = db.session.execute(_counts_and_known_statement(), {"gathering_id": gathering.id, "key": key or ""})
-    for group, status, count, matches in rows:
+    for group, status, people, count, matches in rows:
         known = known or bool(matches)
-        avail.count(group, status, count)
+        avail.count(group, status, int(people or 0), count)
     return avail, known
 
 
-def _has_seat(gathering: Gathering, group: str | None, avail: Availability | None = None) -> bool:
-    avail = avail or availability(gathering)
-    if avail.total.seats_left <= 0:
-        return False
-    if gathering.is_mixed:
-        return group in avail.groups and avail.groups[group].seats_left > 0
-    return True
-
-
-def _first_waiting(gathering: Gathering, group: str | None) -> Registration | None:
+def _first_waiting(gathering: Gathering, group: str | None, *, single_only: bool = False) -> Registration | None:
+    """The first in line (in ``group`` in a mixed session); with ``single_only``, the first without a companion."""
     query = sa.select(Registration).where(
         Registration.gathering_id == gathering.id, Registration.status == RegistrationStatus.WAITLISTED
     )
     if gathering.is_mixed:
         query = query.where(Registration.perspective_group == group)
+    if single_only:
+        query = query.where(Registration.companion.is_(False))
     return db.session.scalars(query.order_by(Registration.waitlisted_at, Registration.id).limit(1)).first()
 
 
@@ -239,16 +250,30 @@ def _confirm(registration: Registration, now: datetime) -> None:
 
 
 def _fill_from_waitlist(gathering: Gathering, now: datetime) -> list[Registration]:
-    """Promote waiting registrations, first come first served, while seats are free."""
+    """Promote waiting registrations while seats are free: the first in line who fits.
+
+    A pair (a participant with a companion) needs two seats together; with one
+    seat free it is passed over for the first single behind it, and keeps its
+    place for the next seats that free. Never one of the two without the other.
+    """
     promoted: list[Registration] = []
+    avail = availability(gathering)
     groups = list(PerspectiveGroup) if gathering.is_mixed else [None]
     for group in groups:
-        while _has_seat(gathering, group):
-            waiting = _first_waiting(gathering, group)
+        while True:
+            left = avail.total.seats_left
+            if gathering.is_mixed:
+                left = min(left, avail.groups[group].seats_left)
+            if left <= 0:
+                break
+            # Two seats or more: the first in line fits, pair or not. One seat: the first single.
+            waiting = _first_waiting(gathering, group, single_only=left < 2)
             if waiting is None:
                 break
             _confirm(waiting, now)
             db.session.flush()
+            avail.count(group, RegistrationStatus.CONFIRMED, waiting.people)
+            avail.count(group, RegistrationStatus.WAITLISTED, -waiting.people, -1)
             promoted.append(waiting)
     for registration in promoted:
         signals.registration_promoted.send(registration)
@@ -313,6 +338,8 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
         perspective_group=group,
         organisation=(applicant.organisation or "").strip(),
         needs=(applicant.needs or "").strip(),
+        companion=bool(applicant.companion),
+        companion_name=(applicant.companion_name or "").strip() if applicant.companion else "",
         consent_at=now if applicant.consent_version else None,
         consent_version=applicant.consent_version,
         source=source,
@@ -320,7 +347,8 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
         language=applicant.language if applicant.language in LANGUAGES else "nl",
         created_at=now,
     )
-    if _has_seat(gathering, group, avail):
+    # A pair gets two seats together or waits together: never one of them without the other.
+    if avail.fits(group, registration.people):
         _confirm(registration, now)
     else:
         registration.status = RegistrationStatus.WAITLISTED
@@ -332,7 +360,7 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
     else:
         # The newest in line: behind everyone already waiting (in their group, in a mixed session).
         line = avail.groups[group] if gathering.is_mixed else avail.total
-        signals.registration_waitlisted.send(registration, position=line.waitlisted + 1)
+        signals.registration_waitlisted.send(registration, position=line.in_line + 1)
     return RegisterResult(registration, created=True)
 
 

@@ -15,3 +15,6 @@ registration_promoted = _signals.signal("registration-promoted")
 registration_cancelled = _signals.signal("registration-cancelled")
 # Someone registered again with an address that already has an active registration.
 registration_duplicate = _signals.signal("registration-duplicate")
+# A participant changed their own registration (/r/<token>/edit). kwargs: changed (the names of the
+# fields that changed, in the form's order), invitation_changed (bool: what their calendar shows changed).
+registration_changed = _signals.signal("registration-changed")

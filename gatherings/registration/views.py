@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import TooManyRequests
 
 from ..catalogue.models import Gathering
@@ -18,10 +19,10 @@ from ..limits import over_address_limit
 from ..organise.access import organises
 from ..programme import forms as programme_forms
 from ..programme import services as programme_services
-from . import door_codes, services
-from .forms import RegistrationForm
+from . import changes, door_codes, services
+from .forms import ChangeForm, RegistrationForm, change_form_class
 from .models import Registration
-from .perspectives import PerspectiveGroup
+from .perspectives import NOT_SAID, PerspectiveGroup
 
 bp = Blueprint("registration", __name__)
 OWN_TOKENS = "own_registrations"
@@ -158,6 +159,8 @@ def _applicant(form: RegistrationForm, gathering: Gathering) -> services.Applica
         perspective=form.perspective.data,
         organisation=form.organisation.data or "",
         needs=form.needs.data or "",
+        companion=form.wants_companion,
+        companion_name=form.companion_name_given,
         consent_version=current_app.config["CONSENT_VERSION"],
         submission_key=_submission_key(gathering.id),
         own_tokens=frozenset(session.get(OWN_TOKENS, ())),
@@ -227,6 +230,7 @@ def show(token: str):
         position=services.waitlist_position(registration),
         just_registered=request.args.get("new") == "1",
         state=registration.gathering.registration_state(),
+        can_change=changes.closed_reason(registration.gathering, registration) is None,
     ))
     return response
 
@@ -240,4 +244,87 @@ def cancel(token: str):
                                gathering=registration.gathering)
     services.cancel(lock_gathering(registration.gathering_id), registration.id)
     flash(_("Uw aanmelding is geannuleerd."), "success")
+    return redirect(url_for("registration.show", token=token), code=303)
+
+
+# How /r/<token> names what a change changed (the form's own words, shorter).
+CHANGED_LABELS = {
+    "name": _l("uw naam"),
+    "organisation": _l("uw organisatie"),
+    "needs": _l("wat u nodig heeft"),
+    "perspective": _l("uw perspectief"),
+    "companion": _l("uw begeleider"),
+    "companion_name": _l("de naam van uw begeleider"),
+}
+
+
+def _change_form(registration, *, formdata=None) -> ChangeForm:
+    """The form with the registration's current values (GET), or with what was sent (POST)."""
+    gathering = registration.gathering
+    form_class = change_form_class(registration)
+    if formdata is not None:
+        form = form_class(perspective_required=gathering.is_mixed)
+    else:
+        form = form_class(formdata=None, perspective_required=gathering.is_mixed, data={
+            "name": registration.name,
+            "organisation": registration.organisation,
+            "needs": registration.needs,
+            "perspective": registration.perspective or ("" if gathering.is_mixed else NOT_SAID),
+            "companion": registration.companion,
+            "companion_name": registration.companion_name,
+        })
+    return form
+
+
+def _edit_page(registration, form: ChangeForm | None, status: int = 200, closed: str | None = None):
+    gathering = registration.gathering
+    return render_template(
+        "registration/edit.html", registration=registration, gathering=gathering, form=form,
+        seats=services.availability(gathering), closed_message=closed,
+    ), status
+
+
+def _said_what_changed(result: changes.ChangeResult) -> str:
+    names = ", ".join(str(CHANGED_LABELS[name]) for name in result.changed if name in CHANGED_LABELS)
+    said = _("Uw aanmelding is gewijzigd: %(what)s.", what=names)
+    registration = result.registration
+    if result.seated:
+        said += " " + _("Er is nu een plek voor u. We sturen u een e-mail.")
+    elif registration.status == "waitlisted" and "companion" in result.changed and registration.companion:
+        said += " " + _("U en uw begeleider wachten samen op twee plekken.")
+    return said
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+@writes
+def edit(token: str):
+    """Change name, organisation, needs, perspective and companion; what needs a seat is decided under the lock."""
+    registration = _registration_or_404(token)
+    reason = changes.closed_reason(registration.gathering, registration)
+    if reason is not None:
+        status = 200 if request.method == "GET" else 409
+        return _edit_page(registration, None, status, closed=changes.ChangeRefused(reason).message)
+    if request.method == "GET":
+        return _edit_page(registration, _change_form(registration))
+    form = _change_form(registration, formdata=request.form)
+    if not form.validate():
+        return _edit_page(registration, form, 422)
+    try:
+        result = changes.change_registration(lock_gathering(registration.gathering_id), registration.id, changes.Changes(
+            name=form.name.data,
+            organisation=form.organisation.data or "",
+            needs=form.needs.data or "",
+            perspective=form.perspective.data,
+            companion=form.wants_companion,
+            companion_name=form.companion_name_given,
+        ))
+    except changes.ChangeRefused as refused:
+        if refused.field is not None:
+            getattr(form, refused.field).errors.append(refused.message)
+            return _edit_page(registration, form, 409)
+        return _edit_page(registration, None, 409, closed=refused.message)
+    if result.changed:
+        flash(_said_what_changed(result), "success")
+    else:
+        flash(_("U heeft niets gewijzigd."), "info")
     return redirect(url_for("registration.show", token=token), code=303)
