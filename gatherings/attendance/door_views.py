@@ -38,6 +38,9 @@ def _door_person(gathering: Gathering, r) -> dict:
         "status": r.status,
         "checked_in": r.checked_in_at is not None,
         "checked_in_time": format_datetime(r.checked_in_at, "HH:mm") if r.checked_in_at else "",
+        "companion": r.companion,
+        "companion_name": r.companion_name if r.companion else "",
+        "companion_checked_in": r.companion and r.companion_checked_in_at is not None,
         "check_in_url": url_for(".check_in", slug=gathering.slug, registration_id=r.id),
         "undo_url": url_for(".undo_check_in", slug=gathering.slug, registration_id=r.id),
         "admit_url": url_for(".admit", slug=gathering.slug, registration_id=r.id),
@@ -94,6 +97,19 @@ def door_search(slug: str):
     return _door_json(gathering, services.door_search(gathering, query_arg()))
 
 
+def _who() -> str:
+    """Whom a door button means: ``both`` (the default, and all there is without a companion), or one of the two."""
+    return request.form.get("who", "both")
+
+
+def _checked_in_message(r, who: str) -> str:
+    if who == "companion":
+        return _("De begeleider van %(name)s is ingecheckt.", name=r.name)
+    if r.companion and who == "both":
+        return _("%(name)s en begeleider zijn ingecheckt.", name=r.name)
+    return _("%(name)s is ingecheckt.", name=r.name)
+
+
 def _door_action(slug: str, registration_id: int, action, done_message, *, seats: bool = False):
     """``seats``: the action may give someone a seat, so it runs under the gathering's lock."""
     gathering = gathering_for_organiser(slug)
@@ -107,6 +123,8 @@ def _door_action(slug: str, registration_id: int, action, done_message, *, seats
         person = action(gathering, found.id)
     except services.ActionRefused as refused:
         db.session.rollback()
+        if refused.reason in ("who", "no_companion"):
+            abort(400)  # not a form of ours
         message = (_("%(name)s staat op de wachtlijst. Laat u deze persoon toch toe?", name=found.name)
                    if refused.reason == "waiting" else _("Deze aanmelding is geannuleerd."))
         if _wants_json():
@@ -124,8 +142,9 @@ def _door_action(slug: str, registration_id: int, action, done_message, *, seats
 @writes
 @organiser_required
 def check_in(slug: str, registration_id: int):
-    return _door_action(slug, registration_id, services.check_in,
-                        lambda r: _("%(name)s is ingecheckt.", name=r.name))
+    who = _who()
+    return _door_action(slug, registration_id, lambda g, rid: services.check_in(g, rid, who=who),
+                        lambda r: _checked_in_message(r, who))
 
 
 @bp.post("/gatherings/<slug>/checkin/code")
@@ -152,8 +171,10 @@ def check_in_by_code(slug: str):
 @writes
 @organiser_required
 def undo_check_in(slug: str, registration_id: int):
-    return _door_action(slug, registration_id, services.undo_check_in,
-                        lambda r: _("Inchecken van %(name)s is ongedaan gemaakt.", name=r.name))
+    who = _who()
+    return _door_action(slug, registration_id, lambda g, rid: services.undo_check_in(g, rid, who=who),
+                        lambda r: _("Inchecken van %(name)s is ongedaan gemaakt.", name=r.name) if who != "companion"
+                        else _("Inchecken van de begeleider van %(name)s is ongedaan gemaakt.", name=r.name))
 
 
 @bp.post("/gatherings/<slug>/checkin/<id:registration_id>/admit")

@@ -2,7 +2,8 @@
 
 What an export holds, and why (data minimisation, AVG art. 5(1)(c)):
 
-- name, organisation, needs, status (with the place on the waiting list) and
+- name, organisation, needs, the companion (their name, or "ja": they take a seat
+  and come to the door), status (with the place on the waiting list) and
   check-in time: what an organiser needs at the door and to plan the room;
 - the perspective only for a ``mixed`` session, where seats depend on it;
   elsewhere it is asked only for the aggregate composition and stays in the system;
@@ -53,6 +54,7 @@ class ExportRow:
     status: str
     checked_in_at: datetime | None
     workshops: list[str] = field(default_factory=list)  # one per round of the programme
+    companion: str = ""  # the companion's name, "ja" without one, empty: no companion
 
 
 @dataclass
@@ -66,7 +68,8 @@ class ExportTable:
         headers = [_("Naam")]
         if self.with_perspective:
             headers.append(_("Perspectief"))
-        headers += [_("Organisatie"), _("Wat nodig is"), _("Status"), *self.round_headers, _("Ingecheckt")]
+        headers += [_("Organisatie"), _("Wat nodig is"), _("Begeleider"), _("Status"), *self.round_headers,
+                    _("Ingecheckt")]
         return headers
 
     def cells(self, row: ExportRow, *, checked_in_as_text: bool = True) -> list:
@@ -77,7 +80,7 @@ class ExportTable:
         if checked_in_as_text:
             checked = format_datetime(checked, "dd-MM-yyyy HH:mm") if checked else ""
         workshops = row.workshops or [""] * len(self.round_headers)
-        cells += [row.organisation, row.needs, row.status, *workshops, checked]
+        cells += [row.organisation, row.needs, row.companion, row.status, *workshops, checked]
         return cells
 
 
@@ -95,7 +98,9 @@ def export_table(gathering: Gathering) -> ExportTable:
 
 def _row(r, status: str, workshops: list[str]) -> ExportRow:
     perspective = str(PERSPECTIVES[r.perspective]) if r.perspective in PERSPECTIVES else None
-    return ExportRow(r.name, perspective, r.organisation or "", r.needs or "", status, r.checked_in_at, workshops)
+    companion = (r.companion_name or _("ja")) if r.companion else ""
+    return ExportRow(r.name, perspective, r.organisation or "", r.needs or "", status, r.checked_in_at, workshops,
+                     companion)
 
 
 def neutralise(value):
@@ -142,10 +147,10 @@ def to_xlsx(table: ExportTable) -> bytes:
                     # A text cell stays text: openpyxl would store "=..." as a formula.
                     cell.data_type = "s"
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFG", (28, 22, 24, 36, 16, 18, 18)):
+    for letter, width in zip("ABCDEFGH", (28, 22, 24, 36, 22, 16, 18, 18)):
         sheet.column_dimensions[letter].width = width
     for number, _header in enumerate(table.round_headers):
-        first = 4 + (1 if table.with_perspective else 0) + 1  # after the status column
+        first = 5 + (1 if table.with_perspective else 0) + 1  # after the companion and status columns
         sheet.column_dimensions[get_column_letter(first + number)].width = 30
     buffer = io.BytesIO()
     workbook.save(buffer)

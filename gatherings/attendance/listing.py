@@ -91,9 +91,13 @@ class Composition:
 
 @dataclass
 class _Counts:
-    per_status: Counter
-    checked_in: int
+    per_status: Counter  # registrations (the lists' lengths)
+    checked_in: int  # people: a companion who came in counts too
     composition: Composition
+
+
+# The composition's row for companions: they come with a participant and have no perspective of their own.
+COMPANION = "companion"
 
 
 def _counts(gathering: Gathering) -> _Counts:
@@ -106,21 +110,28 @@ def _counts(gathering: Gathering) -> _Counts:
     """
     rows = {code: PerspectiveCount(code, label) for code, label in PERSPECTIVES.items()}
     rows[None] = PerspectiveCount(None, _l("Niet ingevuld"))
+    rows[COMPANION] = PerspectiveCount(COMPANION, _l("Begeleider"))
     per_status: Counter = Counter()
     checked_in = 0
-    for perspective, status, count, arrived in db.session.execute(
+    for perspective, status, count, arrived, companions, companions_arrived in db.session.execute(
         sa.select(Registration.perspective, Registration.status, sa.func.count(),
-                  sa.func.count(Registration.checked_in_at))
+                  sa.func.count(Registration.checked_in_at),
+                  sa.func.sum(sa.case((Registration.companion, 1), else_=0)),
+                  sa.func.sum(sa.case((sa.and_(Registration.companion,
+                                               Registration.companion_checked_in_at.is_not(None)), 1), else_=0)))
         .where(Registration.gathering_id == gathering.id)
         .group_by(Registration.perspective, Registration.status)
     ):
         per_status[status] += count
+        companions = int(companions or 0)
         bucket = rows.get(perspective, rows[None])
         if status == "confirmed":
             bucket.confirmed += count
-            checked_in += arrived
+            rows[COMPANION].confirmed += companions
+            checked_in += arrived + int(companions_arrived or 0)
         elif status == "waitlisted":
             bucket.waitlisted += count
+            rows[COMPANION].waitlisted += companions
     composition = Composition(list(rows.values()))
     if not gathering.is_mixed:
         minimum = min_cell()

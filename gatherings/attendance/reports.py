@@ -32,9 +32,12 @@ NOT_SAID = "not_said"
 @dataclass
 class DashboardRow:
     gathering: Gathering
-    confirmed: int
+    confirmed: int  # people, companions included (as all seat counts)
     waitlisted: int
     checked_in: int
+    # Participants who changed what they need in the week before the gathering, and the latest change.
+    needs_changed: int = 0
+    needs_changed_last: datetime | None = None
 
     @property
     def fill_percent(self) -> int | None:
@@ -52,10 +55,13 @@ def dashboard(gathering_filter=None, now: datetime | None = None, limit: int = 2
     counts = (
         sa.select(
             Registration.gathering_id.label("gathering_id"),
-            sa.func.sum(sa.case((Registration.status == "confirmed", 1), else_=0)).label("confirmed"),
-            sa.func.sum(sa.case((Registration.status == "waitlisted", 1), else_=0)).label("waitlisted"),
+            sa.func.sum(sa.case((Registration.status == "confirmed", Registration.people), else_=0)).label("confirmed"),
+            sa.func.sum(sa.case((Registration.status == "waitlisted", Registration.people), else_=0)).label("waitlisted"),
             sa.func.sum(sa.case((sa.and_(Registration.status == "confirmed",
-                                          Registration.checked_in_at.is_not(None)), 1), else_=0)).label("checked_in"),
+                                          Registration.checked_in_at.is_not(None)), 1), else_=0)
+                        + sa.case((sa.and_(Registration.status == "confirmed", Registration.companion,
+                                           Registration.companion_checked_in_at.is_not(None)), 1), else_=0)
+                        ).label("checked_in"),
         )
         .where(Registration.status != "cancelled")
         .group_by(Registration.gathering_id)
@@ -70,8 +76,28 @@ def dashboard(gathering_filter=None, now: datetime | None = None, limit: int = 2
     )
     if gathering_filter is not None:
         query = query.where(gathering_filter)
-    return [DashboardRow(g, int(c or 0), int(w or 0), int(i or 0))
+    rows = [DashboardRow(g, int(c or 0), int(w or 0), int(i or 0))
             for g, c, w, i in db.session.execute(query)]
+    _mark_needs_changed(rows, now)
+    return rows
+
+
+def _mark_needs_changed(rows: list[DashboardRow], now: datetime) -> None:
+    """Count, per gathering within a week, the participants who changed their needs in that week (one query)."""
+    from .services import NEEDS_NOTICE
+
+    soon = {row.gathering.id: row for row in rows if row.gathering.starts_at - NEEDS_NOTICE <= now}
+    if not soon:
+        return
+    for gathering_id, changed_at in db.session.execute(
+        sa.select(Registration.gathering_id, Registration.needs_changed_at).where(
+            Registration.gathering_id.in_(list(soon)), Registration.status != "cancelled",
+            Registration.needs_changed_at.is_not(None))
+    ):
+        row = soon[gathering_id]
+        if changed_at >= row.gathering.starts_at - NEEDS_NOTICE:
+            row.needs_changed += 1
+            row.needs_changed_last = max(changed_at, row.needs_changed_last or changed_at)
 
 
 # -- reports ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ Functions flush; the unit of work commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -65,11 +65,14 @@ class DoorCounts:
 
 def door_counts(gathering: Gathering) -> DoorCounts:
     """The numbers at the door, in one query."""
+    # In people: a participant's companion takes a seat and is checked in on their own.
     rows = db.session.execute(
         sa.select(
             Registration.status,
-            sa.func.count(),
-            sa.func.count(Registration.checked_in_at),
+            sa.func.sum(Registration.people),
+            sa.func.count(Registration.checked_in_at)
+            + sa.func.sum(sa.case((sa.and_(Registration.companion,
+                                           Registration.companion_checked_in_at.is_not(None)), 1), else_=0)),
             sa.func.sum(sa.case((Registration.source == RegistrationSource.WALK_IN, 1), else_=0)),
         ).where(Registration.gathering_id == gathering.id, Registration.status != "cancelled")
         .group_by(Registration.status)
@@ -77,11 +80,11 @@ def door_counts(gathering: Gathering) -> DoorCounts:
     counts = DoorCounts()
     for status, count, checked_in, walk_ins in rows:
         if status == "confirmed":
-            counts.confirmed = count
-            counts.checked_in = checked_in
+            counts.confirmed = int(count or 0)
+            counts.checked_in = int(checked_in or 0)
             counts.walk_ins = int(walk_ins or 0)
         elif status == "waitlisted":
-            counts.waitlisted = count
+            counts.waitlisted = int(count or 0)
     return counts
 
 
@@ -123,6 +126,17 @@ def registration_of(gathering: Gathering, registration_id: int) -> Registration:
     if found is None or found.gathering_id != gathering.id:
         raise LookupError(registration_id)
     return found
+
+
+# A participant's own change to what they need, this close to the gathering, is pointed out to its
+# organisers (the registrations page, the dashboard): they plan the room and may have done so already.
+NEEDS_NOTICE = timedelta(days=7)
+
+
+def needs_recently_changed(r: Registration, gathering: Gathering) -> bool:
+    """``r`` changed its needs in the week before ``gathering`` (shown as "nieuw sinds ...")."""
+    return (r.needs_changed_at is not None and r.status != "cancelled"
+            and r.needs_changed_at >= gathering.starts_at - NEEDS_NOTICE)
 
 
 # -- acting -------------------------------------------------------------------
@@ -197,24 +211,46 @@ def update_needs(gathering: Gathering, registration_id: int, needs: str) -> Regi
     return found
 
 
-def check_in(gathering: Gathering, registration_id: int, *, now: datetime | None = None) -> Registration:
-    """Mark a confirmed participant as arrived; doing it twice keeps the first time."""
+# Who the door checks in (or undoes) for a registration: the participant and their companion
+# together, or one of the two when they arrive apart.
+WHO = ("both", "participant", "companion")
+
+
+def _who(found: Registration, who: str) -> tuple[bool, bool]:
+    """(the participant, the companion) that ``who`` means for this registration."""
+    if who not in WHO:
+        raise ActionRefused("who")
+    return who != "companion", found.companion and who != "participant"
+
+
+def check_in(gathering: Gathering, registration_id: int, *, now: datetime | None = None,
+             who: str = "both") -> Registration:
+    """Mark a confirmed participant (and by default their companion) as arrived; twice keeps the first time."""
     found = registration_of(gathering, registration_id)
     if found.status == "waitlisted":
         raise ActionRefused("waiting")
     if found.status != "confirmed":
         raise ActionRefused("cancelled")
-    if found.checked_in_at is None:
-        found.checked_in_at = now or utcnow()
-        db.session.flush()
+    participant, companion = _who(found, who)
+    if who == "companion" and not found.companion:
+        raise ActionRefused("no_companion")
+    now = now or utcnow()
+    if participant and found.checked_in_at is None:
+        found.checked_in_at = now
+    if companion and found.companion_checked_in_at is None:
+        found.companion_checked_in_at = now
+    db.session.flush()
     return found
 
 
-def undo_check_in(gathering: Gathering, registration_id: int) -> Registration:
+def undo_check_in(gathering: Gathering, registration_id: int, *, who: str = "both") -> Registration:
     found = registration_of(gathering, registration_id)
-    if found.checked_in_at is not None:
+    participant, companion = _who(found, who)
+    if participant:
         found.checked_in_at = None
-        db.session.flush()
+    if companion or not found.companion:
+        found.companion_checked_in_at = None
+    db.session.flush()
     return found
 
 

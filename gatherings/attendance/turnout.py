@@ -64,8 +64,11 @@ def turnout_report(start: date, end: date, gathering_filter=None, now: datetime 
     counts = (
         sa.select(
             Registration.gathering_id.label("gathering_id"),
-            sa.func.count(Registration.id).label("confirmed"),
-            sa.func.count(Registration.checked_in_at).label("checked_in"),
+            # People: a companion has a seat and comes in (or not) like the participant.
+            sa.func.sum(Registration.people).label("confirmed"),
+            (sa.func.count(Registration.checked_in_at)
+             + sa.func.sum(sa.case((sa.and_(Registration.companion, Registration.companion_checked_in_at.is_not(None)),
+                                    1), else_=0))).label("checked_in"),
         )
         .where(Registration.status == "confirmed")
         .group_by(Registration.gathering_id)

@@ -107,7 +107,7 @@ def _page_url(gathering: Gathering, view: listing.RegistrationsPage):
 @bp.context_processor
 def _where_in_the_list() -> dict:
     # Links and forms on a row carry it; see _back_to_list.
-    return {"list_state": paging.list_state(request.args)}
+    return {"list_state": paging.list_state(request.args), "needs_recently_changed": services.needs_recently_changed}
 
 
 def _back_to_list(gathering: Gathering):

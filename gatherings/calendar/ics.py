@@ -297,6 +297,11 @@ def invitation(gathering, registration, method: str = "REQUEST", organizer_email
     stamp = gathering.changed_at
     if cancelled and registration.cancelled_at and registration.cancelled_at > stamp:
         stamp = registration.cancelled_at
+    changed_at = getattr(registration, "invitation_changed_at", None)
+    if not cancelled and changed_at and changed_at > stamp:
+        # The participant changed what their own invitation shows (their name): a later DTSTAMP at the
+        # same SEQUENCE is what makes a calendar take this REQUEST over the one it holds (RFC 5546 2.1.5).
+        stamp = changed_at
     with force_locale(language):
         cal = _calendar(method)
         cal.add_component(amsterdam_vtimezone())

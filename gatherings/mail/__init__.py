@@ -10,7 +10,7 @@ def register_listeners() -> None:
     from ..catalogue import signals as catalogue_signals
     from ..privacy import services as privacy_services
     from ..registration import signals as registration_signals
-    from . import organiser_messages, retention, services
+    from . import changed, organiser_messages, retention, services
 
     # weak=False: the receivers are module functions; connecting again (another app) changes nothing.
     registration_signals.registration_confirmed.connect(services.on_registration_confirmed, weak=False)
@@ -18,6 +18,7 @@ def register_listeners() -> None:
     registration_signals.registration_promoted.connect(services.on_registration_promoted, weak=False)
     registration_signals.registration_cancelled.connect(services.on_registration_cancelled, weak=False)
     registration_signals.registration_duplicate.connect(services.on_registration_duplicate, weak=False)
+    registration_signals.registration_changed.connect(changed.on_registration_changed, weak=False)
     catalogue_signals.gathering_changed.connect(services.on_gathering_changed, weak=False)
     catalogue_signals.gathering_cancelled.connect(services.on_gathering_cancelled, weak=False)
     privacy_services.purge_requested.connect(retention.on_purge_requested, weak=False)

@@ -37,7 +37,7 @@
     window.setTimeout(function () { status.textContent = message; }, 30);
   }
 
-  function actionForm(url, text, name, primary) {
+  function actionForm(url, text, name, primary, who) {
     var form = document.createElement("form");
     form.method = "post";
     form.action = url;
@@ -47,6 +47,13 @@
     token.name = "csrf_token";
     token.value = csrfToken;
     form.appendChild(token);
+    if (who) {
+      var whom = document.createElement("input");
+      whom.type = "hidden";
+      whom.name = "who";
+      whom.value = who;
+      form.appendChild(whom);
+    }
     var button = document.createElement("button");
     button.type = "submit";
     button.className = primary ? "button button-primary" : "button";
@@ -87,10 +94,34 @@
     else if (p.checked_in) { state.textContent = label("in") + " " + p.checked_in_time; }
     else { state.textContent = label("not-in"); }
     info.appendChild(state);
+    var pair = p.companion && p.status === "confirmed";
+    if (p.companion) {
+      var companion = document.createElement("span");
+      companion.className = "person-companion";
+      companion.textContent = !pair ? label("with-companion")
+        : label("companion") + (p.companion_name ? ": " + p.companion_name : "") + " · "
+          + (p.companion_checked_in ? label("companion-in") : label("companion-not-in"));
+      info.appendChild(companion);
+    }
     li.appendChild(info);
     if (p.status === "waitlisted") { li.appendChild(actionForm(p.admit_url, label("admit"), p.name, false)); }
     else if (p.checked_in) { li.appendChild(actionForm(p.undo_url, label("undo"), p.name, false)); }
-    else { li.appendChild(actionForm(p.check_in_url, label("check-in"), p.name, true)); }
+    else {
+      li.appendChild(actionForm(p.check_in_url, pair && !p.companion_checked_in ? label("check-in-pair") : label("check-in"),
+                                p.name, true));
+    }
+    // A participant and their companion may arrive apart: each has a button of their own.
+    if (pair) {
+      if (!p.checked_in && !p.companion_checked_in) {
+        li.appendChild(actionForm(p.check_in_url, label("participant-only"), p.name, false, "participant"));
+      }
+      if (p.companion_checked_in) {
+        li.appendChild(actionForm(p.undo_url, label("companion-undo"), "(" + p.name + ")", false, "companion"));
+      } else {
+        li.appendChild(actionForm(p.check_in_url, p.checked_in ? label("companion-check-in") : label("companion-only"),
+                                  "(" + p.name + ")", false, "companion"));
+      }
+    }
     return li;
   }
 

@@ -35,12 +35,13 @@ def test_csv_for_dutch_excel(app, request_ctx):
     assert data.startswith(b"\xef\xbb\xbf")
     assert "Renée Müller-Ëzer".encode("utf-8") in data
     assert data.count(b"\r\n") >= 3 and b"\r\n" in data.split(b"\r\n", 1)[0] + b"\r\n"
-    assert data.decode("utf-8").splitlines()[0].lstrip("\ufeff") == "Naam;Organisatie;Wat nodig is;Status;Ingecheckt"
+    assert data.decode("utf-8").splitlines()[0].lstrip("\ufeff") == "Naam;Organisatie;Wat nodig is;Begeleider;Status;Ingecheckt"
     rows = _csv_rows(data)
     assert rows[1][0] == "Renée Müller-Ëzer"
     assert rows[1][1] == "Café de Zon; Zuid"  # a semicolon in a cell is quoted, not a new column
     assert rows[1][2] == "rolstoel\nen een rustige plek"
-    assert rows[1][3] == "Aangemeld" and rows[1][4]  # checked in: a time
+    assert rows[1][3] == ""  # no companion
+    assert rows[1][4] == "Aangemeld" and rows[1][5]  # checked in: a time
     assert rows[2][0] == "Wachtende" and rows[2][3] == "Wachtlijst 1" and rows[2][4] == ""
     assert b"renee@voorbeeld.nl" not in data  # no addresses in exports
 
@@ -91,12 +92,13 @@ def test_xlsx_readable(app, request_ctx):
     data = exports.to_xlsx(exports.export_table(g))
     assert data[:2] == b"PK"
     sheet = load_workbook(io.BytesIO(data)).active
-    assert [c.value for c in sheet[1]] == ["Naam", "Perspectief", "Organisatie", "Wat nodig is", "Status",
+    assert [c.value for c in sheet[1]] == ["Naam", "Perspectief", "Organisatie", "Wat nodig is", "Begeleider", "Status",
                                            "Ingecheckt"]
     assert sheet["A2"].value == "Eliën Brontë"
     assert sheet["B2"].value == "Ervaringsdeskundige"
-    assert sheet["E2"].value == "Aangemeld"
-    assert sheet["F2"].is_date
+    assert not sheet["E2"].value  # no companion
+    assert sheet["F2"].value == "Aangemeld"
+    assert sheet["G2"].is_date
 
 
 def test_filename(app):
