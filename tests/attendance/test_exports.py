@@ -42,7 +42,7 @@ def test_csv_for_dutch_excel(app, request_ctx):
     assert rows[1][2] == "rolstoel\nen een rustige plek"
     assert rows[1][3] == ""  # no companion
     assert rows[1][4] == "Aangemeld" and rows[1][5]  # checked in: a time
-    assert rows[2][0] == "Wachtende" and rows[2][3] == "Wachtlijst 1" and rows[2][4] == ""
+    assert rows[2][0] == "Wachtende" and rows[2][4] == "Wachtlijst 1" and rows[2][5] == ""
     assert b"renee@voorbeeld.nl" not in data  # no addresses in exports
 
 
