@@ -3,7 +3,7 @@
 What is kept after anonymising: that a registration existed, its gathering,
 status, perspective (only as part of the aggregate counts, no longer linked to
 a name, address or organisation), and check-in. Everything that identifies a
-person goes: name, e-mail address, organisation, needs, the consent record's
+person goes: name, e-mail address, organisation, needs, the companion's name, the consent record's
 link to a person, the personal link (a new random token that nobody has), and
 the key that tied the registration to the browser that sent it.
 """
@@ -37,6 +37,8 @@ def anonymise(registration: Registration, now: datetime) -> None:
     registration.email_key = None
     registration.organisation = ""
     registration.needs = ""
+    registration.needs_changed_at = None
+    registration.companion_name = ""  # a name of a person too (that a companion came stays: it took a seat)
     registration.submission_key = None
     registration.token = new_token()
     registration.anonymised_at = now

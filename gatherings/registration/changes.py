@@ -49,7 +49,7 @@ class ChangeRefused(Exception):
     """The change is not made; nothing was written. ``field`` is the form field the message belongs to."""
 
     MESSAGES = {
-        "cancelled": _l("Deze aanmelding is geannuleerd. U kunt haar niet meer wijzigen. "
+        "registration_cancelled": _l("Deze aanmelding is geannuleerd. U kunt haar niet meer wijzigen. "
                         "Wilt u toch komen? Meld u dan opnieuw aan."),
         RegistrationState.PAST: _l("Deze bijeenkomst is al geweest. U kunt uw aanmelding niet meer wijzigen."),
         RegistrationState.CANCELLED: _l("Deze bijeenkomst gaat niet door. U kunt uw aanmelding niet meer wijzigen."),
@@ -108,7 +108,7 @@ class ChangeResult:
 def closed_reason(gathering: Gathering, registration: Registration, now: datetime | None = None) -> str | None:
     """Why this registration cannot be changed now (a ``ChangeRefused`` reason), or None."""
     if registration.status == RegistrationStatus.CANCELLED:
-        return "cancelled"
+        return "registration_cancelled"
     state = gathering.registration_state(now)
     return None if state in OPEN_FOR_CHANGES else str(state)
 
