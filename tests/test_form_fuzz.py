@@ -134,7 +134,10 @@ PERSON = {
     "perspective": choice("client", "relative", "professional", "not_said", ""),
     "organisation": text("", "Stichting Naast"), "needs": text("", "Een rustige plek\r\nen koffie"),
     "consent": choice("y"),
+    "companion": choice("", "y"), "companion_name": text("", "Bea Bakker"),
 }
+# /r/<token>/edit: the person's fields but the address and consent.
+CHANGE = {name: spec for name, spec in PERSON.items() if name not in ("email", "consent")}
 GATHERING = {
     "title": text("Samen aan tafel"), "slug": text("", "samen-aan-tafel", "nieuw-{n}"),
     "kind": choice("theme", "national", "mixed"), "theme_id": ident("None", "{theme_id}"),
@@ -164,6 +167,8 @@ FORMS = [
     # -- public ----------------------------------------------------------------------------------------
     Form("public", "register", "POST", "/gatherings/{slug}/register", {**PERSON, "website": text("")}),
     Form("public", "register mixed", "POST", "/gatherings/{mixed_slug}/register", {**PERSON, "website": text("")}),
+    # Changed before it is cancelled: a cancelled registration refuses every change.
+    Form("public", "change own registration", "POST", "/r/{token}/edit", CHANGE, examples=10),
     Form("public", "cancel own registration", "POST", "/r/{token}/cancel", {"confirm": choice("no", "yes")}),
     Form("public", "register with a programme", "POST", "/gatherings/{other_slug}/register",
          {**PERSON, **ROUNDS, "website": text("")}, examples=10),
