@@ -58,7 +58,7 @@ class RegistrationForm(FlaskForm):
     )
     companion = BooleanField(_l("Ik neem een begeleider mee"))
     companion_name = StringField(
-        _l("Naam van uw begeleider (niet verplicht)"),
+        _l("Wie is uw begeleider? (niet verplicht)"),
         filters=[strip_whitespace],
         validators=[Length(max=200, message=_l("Deze naam mag hoogstens 200 tekens lang zijn.")), PlainText()],
     )
