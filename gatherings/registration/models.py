@@ -123,9 +123,5 @@ class Registration(db.Model):
         return sa.case((cls.companion, 2), else_=1)
 
     @property
-    def people_checked_in(self) -> int:
-        return (self.checked_in_at is not None) + (self.companion and self.companion_checked_in_at is not None)
-
-    @property
     def is_active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
