@@ -197,3 +197,15 @@ def test_english_page(client):
     r = make_registration(g)
     page = client.get(f"/r/{r.token}/edit", headers={"Accept-Language": "en"})
     assert "I am bringing a companion" in page.text and "Change your registration" in page.text
+
+
+def test_a_change_locks_its_gathering_once(client):
+    from .test_lock_scope import _locking, statements
+
+    g = make_gathering()
+    r = make_registration(g)
+    data = {**current_form(r), "companion": "y"}
+    db.session.commit()
+    with statements() as seen:
+        assert client.post(f"/r/{r.token}/edit", data=data).status_code == 303
+    assert len(_locking(seen)) == 1
