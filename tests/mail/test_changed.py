@@ -84,3 +84,18 @@ def test_a_freed_seat_mails_the_promoted_participant(app, smtp):
     assert received["paar@voorbeeld.nl"]["Subject"].startswith("Aanmelding gewijzigd")
     db.session.rollback()
     assert db.session.get(Registration, waiting.id).status == "confirmed"
+
+
+def test_the_confirmation_names_the_companion_once(app, smtp):
+    from gatherings.registration import services
+
+    g = make_gathering()
+    locked_call(services.register, g, services.Applicant(name="Anna", email="anna@voorbeeld.nl", companion=True,
+                                                          companion_name="Bea Bakker", consent_version="test"))
+    (message,) = deliver(smtp)
+    assert text_of(message).count("Begeleider: Bea Bakker") == 1
+    assert "Bea Bakker" in html_of(message)
+    r = db.session.query(Registration).one()
+    change(g, r, companion_name="Bea de Boer")
+    (message,) = deliver(smtp)
+    assert text_of(message).count("Begeleider: Bea de Boer") == 1  # in the facts, not again in the details
