@@ -295,6 +295,18 @@ def _said_what_changed(result: changes.ChangeResult) -> str:
     return said
 
 
+def _workshops_without_room(gathering: Gathering, registration_id: int, companion: bool) -> list:
+    """The workshops the participant sits in that have no seat for a companion they add (under the lock).
+
+    A pair sits together in its workshops as in the day: a companion is added to all of them or not at all,
+    decided before anything is written (``change_registration`` then decides the day's seat).
+    """
+    registration = programme_services.locked_registration(gathering, registration_id)
+    if not companion or registration.companion:
+        return []
+    return programme_services.people_fit(gathering, registration, 2)
+
+
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
 @writes
 def edit(token: str):
@@ -309,8 +321,15 @@ def edit(token: str):
     form = _change_form(registration, formdata=request.form)
     if not form.validate():
         return _edit_page(registration, form, 422)
+    gathering = lock_gathering(registration.gathering_id)
+    full = _workshops_without_room(gathering, registration.id, form.wants_companion)
+    if full:
+        form.companion.errors.append(_(
+            "In %(workshops)s is geen plek meer voor uw begeleider. Uw aanmelding is niet gewijzigd: "
+            "u houdt uw plekken.", workshops=", ".join(w.title for w in full)))
+        return _edit_page(registration, form, 409)
     try:
-        result = changes.change_registration(lock_gathering(registration.gathering_id), registration.id, changes.Changes(
+        result = changes.change_registration(gathering, registration.id, changes.Changes(
             name=form.name.data,
             organisation=form.organisation.data or "",
             needs=form.needs.data or "",

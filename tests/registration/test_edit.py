@@ -209,3 +209,30 @@ def test_a_change_locks_its_gathering_once(client):
     with statements() as seen:
         assert client.post(f"/r/{r.token}/edit", data=data).status_code == 303
     assert len(_locking(seen)) == 1
+
+
+def test_a_companion_needs_a_seat_in_the_participants_workshops_too(client):
+    from gatherings.programme import services as programme
+    from tests.factories import locked_call
+    from tests.programme.factories import make_programme
+
+    g = make_gathering(capacity=20)
+    (round_1,) = make_programme(g, [2])
+    workshop = round_1.workshops[0]
+    r = make_registration(g)
+    other = make_registration(g)
+    locked_call(programme.choose, g, r, {round_1.id: workshop.id})
+    locked_call(programme.choose, g, other, {round_1.id: workshop.id})  # the workshop is full
+    response = client.post(f"/r/{r.token}/edit", data={**current_form(r), "companion": "y", "needs": "Een tolk"})
+    assert response.status_code == 409
+    assert "In Werkplaats 1A is geen plek meer voor uw begeleider" in Page(response.text).error_for("companion")
+    saved = fresh(r.id)
+    assert (saved.companion, saved.needs, saved.status) == (False, "", "confirmed")
+    # With room in the workshop, the pair sits there together.
+    db.session.rollback()
+    db.session.get(type(workshop), workshop.id).capacity = 3
+    db.session.commit()
+    response = client.post(f"/r/{r.token}/edit", data={**current_form(r), "companion": "y"})
+    assert response.status_code == 303 and fresh(r.id).companion
+    db.session.rollback()
+    assert programme.seats(g)[workshop.id].seated == 3
