@@ -40,6 +40,8 @@ def test_the_companion_arrives_first_then_the_participant(door, browser):  # noq
     expect(person.get_by_role("button", name="Inchecken met begeleider")).to_be_visible()
 
     person.get_by_role("button", name="Alleen begeleider").tap()
+    # Done with this search: the pair moves to "Net gedaan", with the buttons for who is still to come.
+    person = page.locator("#door-done-list .person")
     expect(person).to_contain_text("Begeleider: Bea Bakker · binnen")
     expect(page.locator('[data-count="checked_in"]')).to_have_text("1")
     expect(page.locator("#door-status")).to_contain_text("De begeleider van Piet Paap is ingecheckt.")
