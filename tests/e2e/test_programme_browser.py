@@ -74,7 +74,8 @@ def test_choose_workshops_by_keyboard_with_a_full_one_then_change(national_day, 
     second_round = rounds.nth(1).locator("input").first.get_attribute("name")
 
     # From here on only the keyboard: Tab from the last text field into the first round's group.
-    page.get_by_label(re.compile("Wat heeft u nodig")).focus()
+    # (The companion's fields come between the needs and the programme.)
+    page.get_by_label(re.compile("Wie is uw begeleider")).focus()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == first_round
     assert focus_is_visible(page), "the radio button shows no visible focus"
