@@ -165,7 +165,7 @@ def test_exports_have_a_column_per_round(org_client, day):
 def test_a_gathering_without_a_programme_exports_as_before(org_client, day):
     make_registration(day, name="Anna Appel")
     body = org_client.post(f"/organise/gatherings/{day.slug}/export.csv").get_data().decode("utf-8-sig")
-    assert body.splitlines()[0] == "Naam;Organisatie;Wat nodig is;Status;Ingecheckt"
+    assert body.splitlines()[0] == "Naam;Organisatie;Wat nodig is;Begeleider;Status;Ingecheckt"
 
 
 def test_the_dashboard_shows_how_full_each_workshop_is(org_client, day):
