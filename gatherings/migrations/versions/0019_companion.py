@@ -1,7 +1,7 @@
 """companion: when a participant's companion came in, and when their own invitation last changed
 
 Revision ID: 0019_companion
-Revises: 0018_programme
+Revises: 0022_messages
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_companion'
-down_revision = '0018_programme'
+down_revision = '0022_messages'
 branch_labels = None
 depends_on = None
 
