@@ -5,11 +5,40 @@ _seats = {
     "properties": {k: {"type": "integer", "minimum": 0} for k in ("capacity", "confirmed", "waitlisted", "seats_left")},
 }
 _nullable_time = {"type": ["string", "null"], "format": "date-time"}
+_time = {"type": "string", "format": "date-time"}
+
+WORKSHOP = {
+    "type": "object",
+    "required": ["id", "title", "room", "capacity", "confirmed", "waitlisted", "seats_left"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1, "description": "the value of the form's round_<part id> choice"},
+        "title": {"type": "string"},
+        "room": {"type": "string"},
+        **_seats["properties"],
+    },
+}
+PART = {
+    "type": "object",
+    "description": "a plenary part (everyone), or a round of parallel workshops, which also has workshops",
+    "required": ["id", "kind", "title", "starts_at", "ends_at"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "kind": {"type": "string", "enum": ["plenary", "round"]},
+        "title": {"type": "string"},
+        "starts_at": _time,
+        "ends_at": _time,
+        "workshops": {"type": "array", "items": {"$ref": "#/components/schemas/Workshop"}},
+    },
+    # A round has workshops, a plenary part has none.
+    "if": {"properties": {"kind": {"const": "round"}}},
+    "then": {"required": ["workshops"]},
+    "else": {"not": {"required": ["workshops"]}},
+}
 
 GATHERING = {
     "type": "object",
     "required": ["slug", "title", "kind", "theme", "starts_at", "ends_at", "url", "ics_url", "status",
-                 "registration_open", "capacity", "confirmed", "waitlisted", "seats_left"],
+                 "registration_open", "capacity", "confirmed", "waitlisted", "seats_left", "programme"],
     "properties": {
         "slug": {"type": "string"},
         "title": {"type": "string"},
@@ -40,6 +69,10 @@ GATHERING = {
             "required": ["lived", "relatives", "professionals"],
             "properties": {g: _seats for g in ("lived", "relatives", "professionals")},
         },
+        "programme": {
+            "type": "array", "items": {"$ref": "#/components/schemas/ProgrammePart"},
+            "description": "the parts in time order; empty when the gathering has no programme",
+        },
     },
 }
 MAX_QUERY = 100
@@ -57,7 +90,8 @@ _bad_request = {"description": "a filter outside what is described here, or a NU
 SPEC = {
     "openapi": "3.1.0",
     "info": {"title": "Gatherings public API", "version": "1.0.0",
-             "description": "Read-only: published and cancelled upcoming gatherings, with seat counts."},
+             "description": "Read-only: published and cancelled upcoming gatherings, with seat counts "
+                            "and their programmes."},
     "paths": {
         "/api/v1/gatherings": {"get": {
             "summary": "Upcoming gatherings", "operationId": "listGatherings", "parameters": _filters,
@@ -78,5 +112,5 @@ SPEC = {
             },
         }},
     },
-    "components": {"schemas": {"Gathering": GATHERING}},
+    "components": {"schemas": {"Gathering": GATHERING, "ProgrammePart": PART, "Workshop": WORKSHOP}},
 }

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..catalogue import services as catalogue
 from ..catalogue.models import GatheringKind
+from ..programme.outline import WorkshopSeats, programmes_for, seats_by_workshop, workshop_seats
 from ..registration.perspectives import PerspectiveGroup
 from ..registration.services import Seats, availability_for
 from ..timeutil import local
@@ -13,12 +14,32 @@ from .openapi import MAX_QUERY, SPEC
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _seats(seats: Seats) -> dict:
+def _seats(seats: Seats | WorkshopSeats) -> dict:
     return {"capacity": seats.capacity, "confirmed": seats.confirmed, "waitlisted": seats.waitlisted,
             "seats_left": seats.seats_left}
 
 
-def gathering_json(gathering, avail) -> dict:
+def _programme(parts, seats: dict[int, WorkshopSeats]) -> list[dict]:
+    """The parts in time order; a round with its workshops and their seats (in people)."""
+    found = []
+    for part in parts:
+        item = {"id": part.id, "kind": part.kind, "title": part.title,
+                "starts_at": local(part.starts_at).isoformat(), "ends_at": local(part.ends_at).isoformat()}
+        if part.is_round:
+            item["workshops"] = [{"id": w.id, "title": w.title, "room": w.room, **_seats(seats[w.id])}
+                                 for w in part.workshops]
+        found.append(item)
+    return found
+
+
+def programmes_json(gatherings) -> dict[int, list[dict]]:
+    """Each gathering's ``programme`` (an empty list without one), for any number of gatherings in three queries."""
+    parts = programmes_for([g.id for g in gatherings])
+    counts = seats_by_workshop([w.id for found in parts.values() for p in found for w in p.workshops])
+    return {gid: _programme(found, workshop_seats(found, counts)) for gid, found in parts.items()}
+
+
+def gathering_json(gathering, avail, programme: list[dict]) -> dict:
     data = {
         "slug": gathering.slug,
         "title": gathering.title,
@@ -41,6 +62,7 @@ def gathering_json(gathering, avail) -> dict:
         "confirmed": avail.total.confirmed,
         "waitlisted": avail.total.waitlisted,
         "seats_left": avail.seats_left,
+        "programme": programme,
     }
     if gathering.is_mixed:
         data["allotments"] = {group: _seats(avail.groups[group]) for group in PerspectiveGroup}
@@ -68,14 +90,14 @@ def _filters() -> dict:
 @bp.get("/gatherings")
 def gatherings():
     found = catalogue.upcoming(**_filters())
-    seats = availability_for(found)
-    return jsonify({"gatherings": [gathering_json(g, seats[g.id]) for g in found]})
+    seats, programmes = availability_for(found), programmes_json(found)
+    return jsonify({"gatherings": [gathering_json(g, seats[g.id], programmes[g.id]) for g in found]})
 
 
 @bp.get("/gatherings/<slug>")
 def gathering(slug: str):
     found = catalogue.get_visible_gathering(slug)
-    return jsonify(gathering_json(found, availability_for([found])[found.id]))
+    return jsonify(gathering_json(found, availability_for([found])[found.id], programmes_json([found])[found.id]))
 
 
 @bp.get("/openapi.json")

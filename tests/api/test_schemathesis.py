@@ -10,7 +10,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from gatherings.api.openapi import SPEC
-from tests.factories import make_gathering, make_theme
+from tests.factories import make_gathering, make_registration, make_theme
+from tests.programme_factories import choose, make_programme
 
 # Enough to reach the boundaries (long q, unknown kind, odd slugs, NUL, non-ASCII) in well under 30 s.
 MAX_EXAMPLES = 40
@@ -29,6 +30,10 @@ def api(app):
     theme = make_theme("inclusie", "Sociale inclusie")
     make_gathering(title="Buurtsoep", theme=theme, slug="buurtsoep")
     make_gathering(kind="mixed", title="Gemengde sessie")
+    day = make_gathering(kind="national", title="Landelijke dag", slug="landelijke-dag")
+    _opening, first = make_programme(day, rounds=((("Herstel", "Zaal 1", 1), ("Wonen", "", 5)),))
+    choose(make_registration(day), first.workshops[0])
+    choose(make_registration(day), first.workshops[0], "waiting")
     return app
 
 
