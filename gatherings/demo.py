@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from .catalogue.models import Gathering, HostOrganisation, Theme
 from .database import unit_of_work, write_lock_row
 from .extensions import db
+from .programme.models import ProgrammePart, Workshop
 from .registration import services
 from .timeutil import AMSTERDAM, utcnow
 
@@ -44,7 +45,7 @@ def _gatherings(themes, hosts):
              venue_name="Wijkcentrum De Wijert", venue_address="Van Lenneplaan 3", venue_city="Groningen", capacity=3,
              accessibility="Gelijkvloers. Parkeren voor de deur. Rustige ruimte.",
              description="Wat maakt dat je je thuis voelt? Een middag over wonen, buren en erbij horen. Bijna vol."),
-        dict(slug="landelijke-dag-2027", kind="national", title="Landelijke dag: radicale vernieuwing samen",
+        dict(slug=NATIONAL_SLUG, kind="national", title="Landelijke dag: radicale vernieuwing samen",
              theme=None, host=None, starts_at=_at(60, 10), ends_at=_at(60, 16, 30),
              venue_name="Jaarbeurs", venue_address="Jaarbeursplein 6", venue_city="Utrecht", capacity=400,
              accessibility="Volledig toegankelijk. Rolstoelplekken in de zaal, ringleiding, tolk gebarentaal bij plenaire delen, stilteruimte.",
@@ -108,8 +109,60 @@ def _load_demo(if_empty: bool) -> int | None:
                 services.register(almost_full, services.Applicant(
                     name=name, email=f"{name.split()[0].lower()}@voorbeeld.nl", perspective="relative",
                     consent_version="demo"))
+    _national_programme()
     created += _ended_yesterday(themes, hosts)
     return created
+
+
+NATIONAL_SLUG = "landelijke-dag-2027"
+# (kind, title, start, end, description, workshops: (title, leader, room, capacity, description))
+PROGRAMME = [
+    ("plenary", "Welkom en opening", (10, 0), (10, 45),
+     "De dagvoorzitter opent de dag. Een cliënt, een naaste en een hulpverlener vertellen waarom zij meedoen.", []),
+    ("plenary", "In gesprek: wat is radicale vernieuwing?", (11, 0), (12, 30),
+     "Een gesprek in de grote zaal, met vragen uit de zaal.", []),
+    ("round", "Werkplaatsen, ronde 1", (13, 30), (14, 30), "Kies één werkplaats.", [
+        ("Herstel begint thuis", "Herstelhuis Noord", "Zaal Utrecht", 150,
+         "Hoe een thuis helpt bij herstel, en wat de wijk kan doen."),
+        ("Naasten aan tafel", "Landelijk netwerk naasten", "Zaal Amsterdam", 125,
+         "Naasten en hulpverleners over samen beslissen."),
+        ("Ervaringsdeskundigheid in het team", "GGZ De Hoven", "Zaal Rotterdam", 125,
+         "Wat een ervaringsdeskundige in een behandelteam verandert."),
+        ("Kleine kring: na een opname", "Stichting Samen Sterk", "Stilteruimte", 3,
+         "Een klein gesprek in een rustige ruimte. Plaats voor drie mensen."),
+    ]),
+    ("round", "Werkplaatsen, ronde 2", (14, 45), (15, 45), "Kies één werkplaats.", [
+        ("Jongvolwassenen: de overgang naar 18", "Stichting Samen Sterk", "Zaal Utrecht", 150,
+         "Jongeren en hun naasten over zorg die ophoudt bij 18 jaar."),
+        ("Medezeggenschap die werkt", "Cliëntenraad De Hoven", "Zaal Amsterdam", 125,
+         "Hoe een cliëntenraad echt meebeslist."),
+        ("Werk en meedoen", "Herstelhuis Noord", "Zaal Rotterdam", 125,
+         "Werk, vrijwilligerswerk en erbij horen."),
+    ]),
+    ("plenary", "Afsluiting", (16, 0), (16, 30), "Wat nemen we mee? Terugblik en afsluiting.", []),
+]
+
+
+def _national_programme() -> None:
+    """The national day's programme: a plenary morning, two afternoon rounds of workshops (one of them for
+    three people), a plenary close. Only on a day without a programme yet, so a second run adds nothing;
+    times on the day the gathering is, also when it was made by an earlier run."""
+    gathering = db.session.scalar(sa.select(Gathering).where(Gathering.slug == NATIONAL_SLUG))
+    if gathering is None or db.session.scalar(
+            sa.select(sa.func.count()).select_from(ProgrammePart).where(ProgrammePart.gathering_id == gathering.id)):
+        return
+    day = gathering.starts_at.astimezone(AMSTERDAM).date()
+
+    def at(hour_minute):
+        return datetime(day.year, day.month, day.day, *hour_minute, tzinfo=AMSTERDAM)
+
+    for kind, title, start, end, description, workshops in PROGRAMME:
+        part = ProgrammePart(gathering=gathering, kind=kind, title=title, description=description,
+                             starts_at=at(start), ends_at=at(end))
+        part.workshops = [Workshop(title=w_title, leader=leader, room=room, capacity=capacity, description=text)
+                          for w_title, leader, room, capacity, text in workshops]
+        db.session.add(part)
+    db.session.flush()
 
 
 ENDED_SLUG = "terugblik-samen-herstellen"
