@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 
 from ..catalogue import services as catalogue
 from ..catalogue.models import GatheringKind
-from ..programme.outline import WorkshopSeats, programmes_for, seats_by_workshop, workshop_seats
+from ..programme.outline import programmes_for, seats_for
+from ..programme.queries import WorkshopSeats
 from ..registration.perspectives import PerspectiveGroup
 from ..registration.services import Seats, availability_for
 from ..timeutil import local
@@ -14,8 +15,15 @@ from .openapi import MAX_QUERY, SPEC
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _seats(seats: Seats | WorkshopSeats) -> dict:
+def _seats(seats: Seats) -> dict:
     return {"capacity": seats.capacity, "confirmed": seats.confirmed, "waitlisted": seats.waitlisted,
+            "seats_left": seats.seats_left}
+
+
+def _workshop_seats(seats: WorkshopSeats) -> dict:
+    """Seated in the workshop counts as confirmed, waiting for it as waitlisted; a choice that waits
+    for the day's seat (pending) holds nothing yet."""
+    return {"capacity": seats.capacity, "confirmed": seats.seated, "waitlisted": seats.waiting,
             "seats_left": seats.seats_left}
 
 
@@ -26,7 +34,8 @@ def _programme(parts, seats: dict[int, WorkshopSeats]) -> list[dict]:
         item = {"id": part.id, "kind": part.kind, "title": part.title,
                 "starts_at": local(part.starts_at).isoformat(), "ends_at": local(part.ends_at).isoformat()}
         if part.is_round:
-            item["workshops"] = [{"id": w.id, "title": w.title, "room": w.room, **_seats(seats[w.id])}
+            item["workshops"] = [{"id": w.id, "title": w.title, "room": w.room,
+                                  **_workshop_seats(seats.get(w.id) or WorkshopSeats(w.capacity))}
                                  for w in part.workshops]
         found.append(item)
     return found
@@ -35,8 +44,8 @@ def _programme(parts, seats: dict[int, WorkshopSeats]) -> list[dict]:
 def programmes_json(gatherings) -> dict[int, list[dict]]:
     """Each gathering's ``programme`` (an empty list without one), for any number of gatherings in three queries."""
     parts = programmes_for([g.id for g in gatherings])
-    counts = seats_by_workshop([w.id for found in parts.values() for p in found for w in p.workshops])
-    return {gid: _programme(found, workshop_seats(found, counts)) for gid, found in parts.items()}
+    seats = seats_for([gid for gid, found in parts.items() if found])
+    return {gid: _programme(found, seats) for gid, found in parts.items()}
 
 
 def gathering_json(gathering, avail, programme: list[dict]) -> dict:

@@ -38,8 +38,30 @@ def _stamp_renamed(mapper, connection, target) -> None:
     connection.execute(sa.update(Gathering).where(column == target.id).values(changed_at=utcnow()))
 
 
+def _stamp_programme(mapper, connection, target) -> None:
+    """A part or workshop added, changed or removed changes its gathering's events (the outline in
+    the description, someone's own programme): the gathering's change mark moves, whoever made the change."""
+    from ..catalogue.models import Gathering
+    from ..programme.models import ProgrammePart
+
+    if isinstance(target, ProgrammePart):
+        gathering_id = target.gathering_id
+    else:
+        gathering_id = sa.select(ProgrammePart.gathering_id).where(ProgrammePart.id == target.part_id).scalar_subquery()
+    connection.execute(sa.update(Gathering).where(Gathering.id == gathering_id).values(changed_at=utcnow()))
+
+
+def _stamp_programme_change(mapper, connection, target) -> None:
+    """As ``_stamp_programme``, for a row that really changed (one flushed only because a collection
+    of it changed, a round given a workshop, has nothing of its own to say)."""
+    state = sa.inspect(target)
+    if any(state.attrs[column.key].history.has_changes() for column in state.mapper.column_attrs):
+        _stamp_programme(mapper, connection, target)
+
+
 def init_app(app: Flask) -> None:
     from ..catalogue.models import Gathering, HostOrganisation, Theme
+    from ..programme.models import ProgrammePart, Workshop
     from ..privacy.services import purge_requested
     from . import sessionless
 
@@ -52,3 +74,8 @@ def init_app(app: Flask) -> None:
     for model in (Theme, HostOrganisation):
         if not event.contains(model, "after_update", _stamp_renamed):
             event.listen(model, "after_update", _stamp_renamed)
+    for model in (ProgrammePart, Workshop):
+        for happening, stamp in (("after_insert", _stamp_programme), ("after_delete", _stamp_programme),
+                                 ("after_update", _stamp_programme_change)):
+            if not event.contains(model, happening, stamp):
+                event.listen(model, happening, stamp)

@@ -32,7 +32,7 @@ from icalendar import (Calendar, Event, Timezone, TimezoneDaylight, TimezoneStan
 from ..catalogue.labels import KIND_LABELS
 from ..timeutil import AMSTERDAM, doubled_hour_side
 from ..urls import base_url, public_url
-from . import text
+from . import programme, text
 
 TZID = "Europe/Amsterdam"
 PRODID = "-//Gatherings//Bijeenkomsten//NL"
@@ -111,13 +111,17 @@ def _location(gathering, *, personal: bool) -> str:
     return ", ".join(parts)
 
 
-def _description(gathering, *, personal: bool) -> str:
+def _description(gathering, *, personal: bool, own=None) -> str:
+    """``own``: the participant's own programme (``programme.queries.programme_of``), else the outline."""
     lines = []
     if gathering.status == "cancelled":
         lines += [_("Deze bijeenkomst gaat niet door."), ""]
     description = text.text(gathering.description, multiline=True)
     if description:
         lines += [description, ""]
+    timetable = programme.own(own) if own is not None else programme.outline(gathering.programme)
+    if timetable:
+        lines += [*timetable, ""]
     if gathering.host:
         lines.append(_("Gastorganisatie: %(name)s", name=text.text(gathering.host.name)))
     if gathering.online_url and personal:
@@ -131,9 +135,10 @@ def _description(gathering, *, personal: bool) -> str:
 
 def gathering_event(gathering, *, personal: bool = False, waitlisted: bool = False,
                     sequence: int | None = None, stamp: datetime | None = None,
-                    cancelled: bool = False) -> Event:
+                    cancelled: bool = False, own=None) -> Event:
     """The VEVENT of a gathering. ``personal`` adds what only registrants may see
-    (the online link); it is never set for public feeds."""
+    (the online link); it is never set for public feeds. ``own``: the participant's
+    own programme, shown instead of the programme's outline."""
     summary = text.text(gathering.title)
     if waitlisted:
         summary = _("Wachtlijst: %(title)s", title=summary)
@@ -160,7 +165,7 @@ def gathering_event(gathering, *, personal: bool = False, waitlisted: bool = Fal
     event.add("dtstart", local_time(gathering.starts_at))
     event.add("dtend", local_time(gathering.ends_at))
     event.add("summary", summary)
-    event.add("description", _description(gathering, personal=personal))
+    event.add("description", _description(gathering, personal=personal, own=own))
     location = _location(gathering, personal=personal)
     if location:
         event.add("location", location)
@@ -192,7 +197,8 @@ def _calendar(method: str | None) -> Calendar:
 
 def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | None = None,
                   waitlisted_ids: Iterable[int] = (), personal: bool = False,
-                  refresh: timedelta = DEFAULT_REFRESH) -> bytes:
+                  refresh: timedelta = DEFAULT_REFRESH, own: dict | None = None,
+                  stamps: dict | None = None) -> bytes:
     """A feed or download (no METHOD: not an iTIP message; no ATTENDEE or ORGANIZER).
 
     ``name``: the feed's name, with NAME/X-WR-CALNAME, REFRESH-INTERVAL and
@@ -200,7 +206,9 @@ def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | 
     an existing calendar rather than open as a calendar of its own.
     ``waitlisted_ids``: gatherings shown as TENTATIVE with "Wachtlijst:" in the
     title (personal feeds). ``personal``: the owner's own feed, may show the
-    online link. Same input, same bytes.
+    online link. ``own``: {gathering id: the owner's own programme} (personal feeds),
+    shown instead of the programme's outline; ``stamps``: {gathering id: DTSTAMP} where the
+    owner's own change is newer than the gathering's. Same input, same bytes.
     """
     waitlisted_ids = set(waitlisted_ids)
     with force_locale("nl"):
@@ -218,7 +226,8 @@ def feed_calendar(gatherings: Iterable, name: str | None, *, description: str | 
             cal.add("x-published-ttl", vDuration(refresh))
         cal.add_component(amsterdam_vtimezone())
         for g in sorted(gatherings, key=lambda g: (g.starts_at, g.id)):
-            cal.add_component(gathering_event(g, personal=personal, waitlisted=g.id in waitlisted_ids))
+            cal.add_component(gathering_event(g, personal=personal, waitlisted=g.id in waitlisted_ids,
+                                              own=(own or {}).get(g.id), stamp=(stamps or {}).get(g.id)))
         return cal.to_ical()
 
 
@@ -254,9 +263,32 @@ def _samples() -> list[bytes]:
                           venue_name="Zaal", venue_address="", venue_city="", online_url="", **common)
     online = Gathering(id=3, slug="voorbeeld-drie", kind="mixed", status="published", title="Drie", venue_name="",
                        venue_address="", venue_city="", online_url="https://meet.example/x", **common)
-    return [feed_calendar([full, cancelled, online], "Naam, met komma"),
-            feed_calendar([full, online], "Mijn", waitlisted_ids={3}, personal=True),
+    day, own = _sample_programme(moment)
+    day.id, day.slug, day.kind, day.status, day.title = 4, "voorbeeld-vier", "national", "published", "Vier"
+    for name, value in common.items():
+        setattr(day, name, value)
+    return [feed_calendar([full, cancelled, online, day], "Naam, met komma"),
+            feed_calendar([full, online, day], "Mijn", waitlisted_ids={3}, personal=True, own={4: own}),
             feed_calendar([full], None)]
+
+
+def _sample_programme(moment: datetime):
+    """A made-up day with a plenary part and a round, and someone's own programme in it (one of each status)."""
+    from ..catalogue.models import Gathering
+    from ..programme.models import ProgrammePart, Workshop
+    from ..programme.queries import OwnPart
+
+    hour = timedelta(hours=1)
+    plenary = ProgrammePart(id=1, kind="plenary", title="Opening, samen", starts_at=moment, ends_at=moment + hour)
+    rounds = [ProgrammePart(id=2 + n, kind="round", title=f"Ronde {n}", starts_at=moment + hour,
+                            ends_at=moment + 2 * hour) for n in range(4)]
+    for n, part in enumerate(rounds):
+        part.workshops = [Workshop(id=10 + n, title="Werkplaats; een", room="Zaal, 1" if n % 2 else "", capacity=3)]
+    day = Gathering(programme=[plenary, *rounds])
+    statuses = ["seated", "waiting", "pending", "none"]
+    own = [OwnPart(plenary)] + [OwnPart(part, part.workshops[0] if status != "none" else None, status)
+                                for part, status in zip(rounds, statuses)]
+    return day, own
 
 
 def organizer_address(gathering=None) -> str:
@@ -305,7 +337,8 @@ def invitation(gathering, registration, method: str = "REQUEST", organizer_email
     with force_locale(language):
         cal = _calendar(method)
         cal.add_component(amsterdam_vtimezone())
-        event = gathering_event(gathering, personal=True, sequence=sequence, stamp=stamp, cancelled=cancelled)
+        event = gathering_event(gathering, personal=True, sequence=sequence, stamp=stamp, cancelled=cancelled,
+                                own=None if cancelled else own_programme(registration))
         organizer = vCalAddress(f"mailto:{organizer_email or organizer_address(gathering)}")
         organizer.params["CN"] = organizer_name(gathering)
         event.add("organizer", organizer)
@@ -320,6 +353,13 @@ def invitation(gathering, registration, method: str = "REQUEST", organizer_email
         event.add("attendee", attendee)
         cal.add_component(event)
         return cal.to_ical()
+
+
+def own_programme(registration) -> list:
+    """The participant's own programme as their calendar shows it (empty without a programme)."""
+    from ..programme.queries import programme_of
+
+    return programme_of(registration) if registration.id is not None else []
 
 
 def invitation_sequence(gathering, registration, method: str = "REQUEST") -> int:

@@ -10,10 +10,13 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..catalogue.models import Gathering, GatheringKind, Theme
 from ..database import side_transaction
 from ..extensions import db
+from ..programme.models import ProgrammePart, WorkshopChoice
+from ..programme.queries import programme_of
 from ..registration.models import Registration
 from ..timeutil import UTCDateTime, utcnow
 from . import ics
@@ -121,7 +124,8 @@ def _key(*parts) -> str:
 def public_mark(feed: PublicFeed) -> sa.Select:
     """One aggregate row that changes whenever the feed's bytes can change: a
     gathering added (count, id sum), removed or aged out (count, id sum), or
-    changed (changed_at, sequence). Renaming a theme or host stamps its
+    changed (changed_at, sequence). Renaming a theme or host, and any change of a
+    programme's parts or workshops (the outline in the description), stamps its
     gatherings' changed_at (see calendar.__init__)."""
     return sa.select(
         sa.func.count(Gathering.id).label("n"), sa.func.max(Gathering.changed_at).label("newest"),
@@ -138,7 +142,9 @@ def public_key_of(feed: PublicFeed):
 def public_feed_gatherings(feed: PublicFeed, now: datetime | None = None) -> list[Gathering]:
     now = now or utcnow()
     return list(db.session.scalars(
-        sa.select(Gathering).where(*_public_filter(feed)).order_by(Gathering.starts_at, Gathering.id),
+        sa.select(Gathering).where(*_public_filter(feed)).order_by(Gathering.starts_at, Gathering.id)
+        # The programme's outline goes into each description: two queries for the whole feed.
+        .options(selectinload(Gathering.programme).selectinload(ProgrammePart.workshops)),
         {**_window_params(now), "theme_id": feed.theme_id},
     ))
 
@@ -165,12 +171,23 @@ def _personal_filter() -> list:
             in_feed_window(*_window_binds())]
 
 
+def _own_choices(*columns) -> sa.ScalarSelect:
+    """An aggregate over the workshop choices of the address's active registrations: a change of
+    someone's own programme (a seat, a place in a line, another workshop) moves their feed's key."""
+    return (sa.select(*columns).select_from(WorkshopChoice)
+            .join(Registration, Registration.id == WorkshopChoice.registration_id)
+            .where(Registration.email_key == sa.bindparam("email_key"), Registration.status.in_(ACTIVE))
+            .scalar_subquery())
+
+
 def personal_mark() -> sa.Select:
     waitlisted_ids = sa.func.sum(sa.case((Registration.status == "waitlisted", Registration.id), else_=0))
     return (
         sa.select(sa.func.count(Registration.id).label("n"), sa.func.sum(Registration.id).label("reg_sum"),
                   sa.func.max(Registration.updated_at).label("reg_newest"), waitlisted_ids.label("wait_sum"),
-                  sa.func.max(Gathering.changed_at).label("newest"), sa.func.sum(Gathering.sequence).label("seq_sum"))
+                  sa.func.max(Gathering.changed_at).label("newest"), sa.func.sum(Gathering.sequence).label("seq_sum"),
+                  _own_choices(sa.func.count(WorkshopChoice.id)).label("choices"),
+                  _own_choices(sa.func.max(WorkshopChoice.changed_at)).label("choice_newest"))
         .join(Gathering, Registration.gathering_id == Gathering.id)
         .where(*_personal_filter())
     )
@@ -178,23 +195,32 @@ def personal_mark() -> sa.Select:
 
 def personal_key_of(email_key: str):
     def key_of(row) -> tuple[str, datetime | None]:
-        key = _key("my", email_key, row.n, row.reg_sum, row.reg_newest, row.wait_sum, row.newest, row.seq_sum)
-        return key, max([t for t in (row.newest, row.reg_newest) if t is not None], default=None)
+        key = _key("my", email_key, row.n, row.reg_sum, row.reg_newest, row.wait_sum, row.newest, row.seq_sum,
+                   row.choices, row.choice_newest)
+        return key, max([t for t in (row.newest, row.reg_newest, row.choice_newest) if t is not None], default=None)
     return key_of
 
 
 def build_personal_feed(email_key: str, now: datetime) -> bytes:
     rows = db.session.execute(
-        sa.select(Gathering, Registration.status)
+        sa.select(Gathering, Registration)
         .join(Registration, Registration.gathering_id == Gathering.id)
         .where(*_personal_filter()),
         {**_window_params(now), "email_key": email_key},
     ).all()
-    gatherings = [gathering for gathering, _status in rows]
-    waitlisted = {gathering.id for gathering, status in rows if status == "waitlisted"}
+    gatherings = [gathering for gathering, _registration in rows]
+    waitlisted = {gathering.id for gathering, registration in rows if registration.status == "waitlisted"}
+    # Each event shows the owner's own programme, and is stamped with their own last change when that is newer.
+    own = {gathering.id: programme_of(registration) for gathering, registration in rows}
+    changed = dict(db.session.execute(
+        sa.select(WorkshopChoice.registration_id, sa.func.max(WorkshopChoice.changed_at))
+        .where(WorkshopChoice.registration_id.in_([registration.id for _g, registration in rows]))
+        .group_by(WorkshopChoice.registration_id)).all()) if rows else {}
+    stamps = {gathering.id: max(gathering.changed_at, changed[registration.id])
+              for gathering, registration in rows if changed.get(registration.id)}
     with force_locale("nl"):
         name = _("Mijn bijeenkomsten")
-    return ics.feed_calendar(gatherings, name, waitlisted_ids=waitlisted, personal=True)
+    return ics.feed_calendar(gatherings, name, waitlisted_ids=waitlisted, personal=True, own=own, stamps=stamps)
 
 
 def personal_cache_name(email_key: str) -> str:

@@ -10,7 +10,7 @@ def register_listeners() -> None:
     from ..catalogue import signals as catalogue_signals
     from ..privacy import services as privacy_services
     from ..registration import signals as registration_signals
-    from . import changed, organiser_messages, retention, services
+    from . import changed, organiser_messages, programme, retention, services
 
     # weak=False: the receivers are module functions; connecting again (another app) changes nothing.
     registration_signals.registration_confirmed.connect(services.on_registration_confirmed, weak=False)
@@ -24,3 +24,4 @@ def register_listeners() -> None:
     privacy_services.purge_requested.connect(retention.on_purge_requested, weak=False)
     # An organiser's test copy of their message, rendered by the sender from the gathering as it is then.
     services.register_renderer(organiser_messages.TEST_KIND, organiser_messages.render_test)
+    programme.register_listeners()

@@ -44,6 +44,7 @@ from ..urls import public_url
 from .changes import TIME_AND_PLACE, what_changed
 from .headers import header_text
 from .models import OutboxMessage
+from .programme import own_programme
 
 # -- language -------------------------------------------------------------------------------
 
@@ -117,7 +118,8 @@ def _registration_context(registration: Registration, ics_method: str | None, ex
         context = _gathering_context(gathering)
     context.update(registration=registration, registration_status=registration.status,
                    manage_url=public_url("registration.show", token=registration.token), ics_method=ics_method,
-                   door_code=registration.door_code if door_codes.shows_door_code(registration) else None)
+                   door_code=registration.door_code if door_codes.shows_door_code(registration) else None,
+                   own_programme=own_programme(registration))
     context.update(extras)
     return context
 

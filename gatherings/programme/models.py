@@ -100,6 +100,8 @@ class WorkshopChoice(db.Model):
     # Order in the workshop's waiting line (read under the gathering's lock).
     waiting_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     seated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Moves with every change of the row: the owner's personal calendar feed is rebuilt when it does.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     registration: Mapped[Registration] = relationship(
         backref=backref("workshop_choices", cascade="all, delete-orphan", passive_deletes=True))

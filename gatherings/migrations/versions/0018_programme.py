@@ -59,6 +59,7 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('waiting_since', sa.DateTime(timezone=True), nullable=True),
     sa.Column('seated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('seated', 'waiting', 'pending', 'none')", name=op.f('ck_workshop_choice_status')),
     sa.ForeignKeyConstraint(['part_id'], ['programme_part.id'], name=op.f('fk_workshop_choice_part_id_programme_part'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_workshop_choice_registration_id_registration'), ondelete='CASCADE'),
