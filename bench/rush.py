@@ -256,6 +256,28 @@ def describe(name: str, load: Load, registrations: int, cpu: dict[str, float] | 
     return figures
 
 
+def run_programme(args, workers: int) -> int:
+    """``--programme``: the day with a programme against the day without, in one run (bench/programme_rush.py)."""
+    import programme_rush
+
+    name = f"gatherings_rush_{uuid.uuid4().hex[:8]}"
+    url = database_url(name)
+    logdir = Path(tempfile.mkdtemp(prefix="rush-"))
+    print(f"rush --programme: database {name}, {workers} gunicorn workers, {args.clients} clients, "
+          f"{args.registrations} registrations per day of {args.seats} seats; logs in {logdir}")
+    create_database(name)
+    try:
+        prepare(url, args.seats)
+        ok = programme_rush.run(args, url, workers, logdir, name)
+    finally:
+        if args.keep_db:
+            print(f"database kept: {url}")
+        else:
+            drop_database(name)
+    print("\nrush --programme: correctness " + ("OK" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--registrations", type=int, default=2000)
@@ -267,8 +289,12 @@ def main() -> int:
     parser.add_argument("--py-spy", metavar="FILE", help="profile the app's workers with py-spy: collapsed stacks (flamegraph.pl, speedscope.app), CPU only")
     parser.add_argument("--show-queries", action="store_true", help="list the SQL statements per step")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
+    parser.add_argument("--programme", action="store_true",
+                        help="instead: a day with two rounds of four 100-seat workshops against a day without")
     args = parser.parse_args()
     workers = args.workers or 2 * len(os.sched_getaffinity(0)) + 1
+    if args.programme:
+        return run_programme(args, workers)
 
     name = f"gatherings_rush_{uuid.uuid4().hex[:8]}"
     url = database_url(name)
