@@ -163,6 +163,25 @@ def _national_programme() -> None:
                           for w_title, leader, room, capacity, text in workshops]
         db.session.add(part)
     db.session.flush()
+    _fill_small_workshop(gathering)
+
+
+SMALL_CIRCLE = [("Fatima El Amrani", "client"), ("Henk de Groot", "relative"), ("Lotte Vermeulen", "professional")]
+
+
+def _fill_small_workshop(gathering: Gathering) -> None:
+    """Three people who registered for the day and took the small circle's three seats, so the form shows a
+    full workshop that can still be chosen (its waiting list)."""
+    from .programme import services as programme
+
+    rounds = [p for p in gathering.programme if p.is_round]
+    for n, (name, perspective) in enumerate(SMALL_CIRCLE):
+        locked = write_lock_row(Gathering, gathering.id)
+        person = services.register(locked, services.Applicant(
+            name=name, email=f"{name.split()[0].lower()}@voorbeeld.nl", perspective=perspective,
+            consent_version="demo")).registration
+        programme.choose(locked, person, {rounds[0].id: rounds[0].workshops[-1].id,
+                                          rounds[1].id: rounds[1].workshops[n % len(rounds[1].workshops)].id})
 
 
 ENDED_SLUG = "terugblik-samen-herstellen"

@@ -39,6 +39,9 @@ def test_demo_gives_the_national_day_a_programme_once(app, client):
     assert any(w["capacity"] <= 3 for r in rounds for w in r["workshops"])
     assert all(sum(w["capacity"] for w in r["workshops"]) >= day.capacity for r in rounds)
     assert all(w["room"] for r in rounds for w in r["workshops"])
+    # The small one is full, so the form shows a workshop that can still be chosen for its waiting list.
+    small = next(w for r in rounds for w in r["workshops"] if w["capacity"] <= 3)
+    assert small["seats_left"] == 0 and small["confirmed"] == small["capacity"]
 
 
 def test_a_national_day_from_an_earlier_demo_gets_its_programme_on_its_own_day(app):

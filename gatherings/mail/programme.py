@@ -83,8 +83,10 @@ def on_programme_changed(gathering: Gathering, workshops: Iterable[int] = (), wh
     """A new time for a round or a new room for a workshop: everyone who sits in or waits for one of
     ``workshops`` gets the message with their updated invitation."""
     workshop_ids = list(workshops or ())
-    if not workshop_ids:
-        return  # nobody's workshop changed (a part added, a title of a plenary part ...)
+    if not workshop_ids or what == "programme_moved":
+        # Nobody's workshop changed (a part added, a plenary part's title ...), or the programme moved with
+        # the gathering's own time, whose change mail (gathering_changed) tells everyone, with their programme.
+        return
     people = list(db.session.scalars(
         sa.select(Registration).join(WorkshopChoice, WorkshopChoice.registration_id == Registration.id)
         .where(Registration.gathering_id == gathering.id, WorkshopChoice.workshop_id.in_(workshop_ids),

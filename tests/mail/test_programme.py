@@ -216,3 +216,31 @@ def test_a_workshop_title_cannot_shape_a_header_or_the_html(day, smtp):
     message = by_address(deliver(smtp))["an@voorbeeld.nl"]
     assert message["Bcc"] is None and "\n" not in message["Subject"]
     assert "<script>" not in html_of(message) and "&lt;script&gt;" in html_of(message)
+
+
+def test_the_gathering_s_own_new_time_tells_the_programme_once(day, smtp):
+    """The programme moves with the gathering's start (the organisers' services then send programme_changed
+    with what="programme_moved"): the gathering's change mail says it all, with the new programme."""
+    from gatherings.catalogue import signals as catalogue_signals
+
+    _opening, first, _second = day.programme
+    register(day, "an@voorbeeld.nl")
+    deliver(smtp)
+
+    def later(gathering):
+        before = {"starts_at": gathering.starts_at, "ends_at": gathering.ends_at}
+        for part in gathering.programme:
+            part.starts_at, part.ends_at = part.starts_at + timedelta(hours=1), part.ends_at + timedelta(hours=1)
+        gathering.starts_at += timedelta(hours=1)
+        gathering.ends_at += timedelta(hours=1)
+        gathering.touch(attendee_relevant=True)
+        db.session.flush()
+        catalogue_signals.gathering_changed.send(gathering, changes=["starts_at", "ends_at"], before=before)
+        programme_signals.programme_changed.send(gathering, part=None, what="programme_moved",
+                                                 workshops=[w.id for p in gathering.programme for w in p.workshops])
+
+    locked_call(later, day)
+    (message,) = deliver(smtp)
+    assert message["Subject"] == "Gewijzigd: Landelijke dag"
+    assert f"- {_hm(first.starts_at)}–{_hm(first.ends_at)} Ronde 1: Herstel (Zaal 1)" in text_of(message)
+    assert "Ronde 1: Herstel (Zaal 1)" in assert_invitation_shape(message, "REQUEST").description
