@@ -137,7 +137,7 @@ async def rush_on(base: str, slug: str, registrations: int, clients: int, run: s
     return load
 
 
-def count_statements(url: str) -> dict[str, int]:
+def count_statements(url: str) -> dict[str, list[str]]:
     """SQL statements of one registration with a choice per round (in-process, warm), per step."""
     from gatherings.extensions import db
     from rush import bench_app
@@ -146,7 +146,7 @@ def count_statements(url: str) -> dict[str, int]:
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
-    listener = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    listener = lambda _c, _cur, statement, *_a: statements.append(" ".join(statement.split())[:90])  # noqa: E731
     sa.event.listen(engine, "before_cursor_execute", listener)
     kw = {"base_url": "https://localhost",
           "headers": {"Accept-Language": "nl", "Referer": f"https://localhost/gatherings/{COUNT_SLUG}"}}
@@ -156,7 +156,7 @@ def count_statements(url: str) -> dict[str, int]:
             client = app.test_client()
             statements.clear()
             page = client.get(f"/gatherings/{COUNT_SLUG}", **kw)
-            steps = {"GET page": len(statements)}
+            steps = {"GET page": list(statements)}
             html = page.get_data(as_text=True)
             form = {"csrf_token": CSRF_FIELD.search(html).group(1), "name": f"Teller {i}",
                     "email": f"teller-programma{i}@voorbeeld.nl", "organisation": "", "needs": "", "consent": "y"}
@@ -165,10 +165,10 @@ def count_statements(url: str) -> dict[str, int]:
             statements.clear()
             answer = client.post(f"/gatherings/{COUNT_SLUG}/register", data=form, **kw)
             assert answer.status_code == 303, (answer.status_code, answer.get_data(as_text=True)[:300])
-            steps["POST form"] = len(statements)
+            steps["POST form"] = list(statements)
             statements.clear()
             client.get(answer.headers["Location"], **kw)
-            steps["GET result"] = len(statements)
+            steps["GET result"] = list(statements)
             counted = steps
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
@@ -221,7 +221,12 @@ def run(args, url: str, workers: int, logdir, name: str) -> bool:
           + ", ".join(f"{label} {len(found)}" for label, found in plain) + f"; total {sum(len(f) for _, f in plain)}")
     steps = count_statements(url)
     print(f"SQL statements per registration with a choice in each of {ROUNDS} rounds (in-process count, warm): "
-          + ", ".join(f"{label} {n}" for label, n in steps.items()) + f"; total {sum(steps.values())}")
+          + ", ".join(f"{label} {len(found)}" for label, found in steps.items())
+          + f"; total {sum(len(found) for found in steps.values())}")
+    if args.show_queries:
+        for label, found in steps.items():
+            for statement in found:
+                print(f"     {label:<10} {statement}")
 
     server = Server("wsgi:app", url, workers, logdir, "app-programme")
     figures, loads = {}, {}
