@@ -116,8 +116,11 @@ def test_every_change_of_the_programme_rebuilds_the_stored_feed(client, day, cha
     # The stored feed is what a process without the cache builds.
     other = create_app({**app_config, "CALENDAR_FEED_CACHE": False})
     with other.app_context():
-        assert other.test_client().get("/calendar.ics").data == after.data
-        db.session.remove()
+        try:
+            assert other.test_client().get("/calendar.ics").data == after.data
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # its connections: closed now, not left to the garbage collector
 
 
 # -- a person's own calendar -------------------------------------------------------------------------------------
