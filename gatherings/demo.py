@@ -166,7 +166,7 @@ def _national_programme() -> None:
     _fill_small_workshop(gathering)
 
 
-SMALL_CIRCLE = [("Fatima El Amrani", "client"), ("Henk de Groot", "relative"), ("Lotte Vermeulen", "professional")]
+SMALL_CIRCLE = [("Yusuf Demir", "client"), ("Henk de Groot", "relative"), ("Lotte Vermeulen", "professional")]
 
 
 def _fill_small_workshop(gathering: Gathering) -> None:
