@@ -80,8 +80,9 @@ def on_choice_moved(registration: Registration, round_title: str = "", from_titl
 
 def on_programme_changed(gathering: Gathering, workshops: Iterable[int] = (), what: str = "", part=None,
                          **_kw) -> None:
-    """A new time for a round or a new room for a workshop: everyone who sits in or waits for one of
-    ``workshops`` gets the message with their updated invitation."""
+    """An organiser changed the programme (``programme.organise_services.programme_changed``): after a new time
+    for a round, or a new title or room for a workshop, everyone who sits in or waits for one of ``workshops``
+    gets the message with their updated invitation."""
     workshop_ids = list(workshops or ())
     if not workshop_ids or what == "programme_moved":
         # Nobody's workshop changed (a part added, a plenary part's title ...), or the programme moved with
@@ -101,7 +102,8 @@ def on_programme_changed(gathering: Gathering, workshops: Iterable[int] = (), wh
 
 def register_listeners() -> None:
     from ..programme import signals
+    from ..programme.organise_services import programme_changed
 
     signals.workshop_promoted.connect(on_workshop_promoted, weak=False)
     signals.choice_moved.connect(on_choice_moved, weak=False)
-    signals.programme_changed.connect(on_programme_changed, weak=False)
+    programme_changed.connect(on_programme_changed, weak=False)

@@ -19,12 +19,3 @@ workshop_promoted = _signals.signal("workshop-promoted")
 #   to_title (str | None: no workshop any more), status (the choice's new ChoiceStatus, or None
 #   when the round was removed), reason ("moved" | "workshop_removed" | "round_removed").
 choice_moved = _signals.signal("choice-moved")
-
-# An organiser changed the programme (programme-org's organise services, after moving the gathering's
-# changed_at). Sender: the Gathering. kwargs: part (the ProgrammePart changed, or None), workshops (ids of
-# the workshops whose people an attendee-relevant change affects: a new time for their round, a new room),
-# what ("part_added" | "part_changed" | "workshop_added" | "workshop_changed" | "part_removed" |
-# "workshop_removed" | "programme_moved": with the gathering's own new time, which gathering_changed tells).
-# The mail area sends those people an updated invitation; a removal tells each person through
-# choice_moved, and then has no workshops here.
-programme_changed = _signals.signal("programme-changed")

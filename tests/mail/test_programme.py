@@ -7,8 +7,8 @@ import pytest
 
 from gatherings.extensions import db
 from gatherings.mail.services import queue_reminder
+from gatherings.programme import organise_services as organise
 from gatherings.programme import services as programme
-from gatherings.programme import signals as programme_signals
 from gatherings.registration import services as registration
 from gatherings.timeutil import local
 from tests.factories import locked_call, make_gathering, make_registration
@@ -166,25 +166,19 @@ def test_a_removed_workshop_tells_everyone_in_it_and_nobody_else(day, smtp):
 
 
 def test_a_new_time_for_a_round_sends_its_people_an_updated_invitation(day, smtp, icaljs, tmp_path):
-    """What the organisers' programme services send after a change of time or room (programme_changed)."""
+    """An organiser moves round 1 (the organisers' programme services): whoever sits in or waits for one of its
+    workshops gets the new times with an updated invitation; nobody else hears anything."""
     _opening, first, second = day.programme
     an = register(day, "an@voorbeeld.nl", herstel_or_wonen=0)      # seated in Herstel
     bo = register(day, "bo@voorbeeld.nl", herstel_or_wonen=0)      # waits for Herstel
-    cor = register(day, "cor@voorbeeld.nl", herstel_or_wonen=1)    # Wonen: another workshop of the round
+    cor = register(day, "cor@voorbeeld.nl", herstel_or_wonen=1)    # Wonen: also round 1
     before = {a: assert_invitation_shape(m, "REQUEST") for a, m in by_address(deliver(smtp)).items()}
-
-    def later(gathering):
-        first.starts_at += timedelta(minutes=15)
-        first.ends_at += timedelta(minutes=15)
-        gathering.touch(attendee_relevant=False)
-        db.session.flush()
-        programme_signals.programme_changed.send(gathering, part=first, workshops=[first.workshops[0].id],
-                                                 what="part_changed")
-
-    locked_call(later, day)
+    earlier = timedelta(minutes=15)
+    locked_call(organise.update_part, day, first, {"kind": "round", "title": first.title,
+                                                   "starts_at": first.starts_at - earlier,
+                                                   "ends_at": first.ends_at - earlier})
     got = by_address(deliver(smtp))
-    assert set(got) == {an.email, bo.email}
-    assert cor.email not in got
+    assert set(got) == {an.email, bo.email, cor.email}
     for address, message in got.items():
         assert message["Subject"] == "Uw programma is veranderd: Landelijke dag"
         assert "De organisatie heeft de tijd van Ronde 1 veranderd." in text_of(message)
@@ -192,16 +186,33 @@ def test_a_new_time_for_a_round_sends_its_people_an_updated_invitation(day, smtp
         assert event.uid == before[address].uid and event.sequence > before[address].sequence
         assert f"{_hm(first.starts_at)}–{_hm(first.ends_at)} Ronde 1" in event.description
     assert f"- {_hm(first.starts_at)}–{_hm(first.ends_at)} Ronde 1: Herstel (Zaal 1)" in text_of(got[an.email])
+    # One SEQUENCE step for the whole change, however many people it tells.
+    assert len({assert_invitation_shape(m, "REQUEST").sequence for m in got.values()}) == 1
     (js_event,) = icaljs(got[an.email].get_body(preferencelist=("calendar",)).get_content().encode(),
                          tmp_path)["events"]
     assert js_event["sequence"] == assert_invitation_shape(got[an.email], "REQUEST").sequence
 
 
+def test_a_new_room_tells_only_the_people_of_that_workshop(day, smtp):
+    _opening, first, _second = day.programme
+    an = register(day, "an@voorbeeld.nl", herstel_or_wonen=1)  # Wonen
+    register(day, "bo@voorbeeld.nl", herstel_or_wonen=0)       # Herstel
+    deliver(smtp)
+    locked_call(organise.update_workshop, day, first.workshops[1], {"room": "Grote zaal"})
+    (message,) = deliver(smtp)
+    assert message["To"].addresses[0].addr_spec == an.email
+    assert "De organisatie heeft uw werkplaats veranderd, bijvoorbeeld de zaal." in text_of(message)
+    assert "Ronde 1: Wonen (Grote zaal)" in text_of(message)
+    assert "Ronde 1: Wonen (Grote zaal)" in assert_invitation_shape(message, "REQUEST").description
+
+
 def test_a_change_that_touches_no_workshop_sends_nothing(day, smtp):
     register(day, "an@voorbeeld.nl")
     deliver(smtp)
-    locked_call(lambda g: programme_signals.programme_changed.send(g, part=None, workshops=[], what="part_added"),
-                day)
+    opening = day.programme[0]
+    locked_call(organise.add_part, day, {"kind": "plenary", "title": "Koffie", "starts_at": opening.starts_at,
+                                         "ends_at": opening.ends_at})
+    locked_call(organise.update_workshop, day, day.programme[-1].workshops[0], {"description": "Anders."})
     assert deliver(smtp) == []
 
 
@@ -229,15 +240,12 @@ def test_the_gathering_s_own_new_time_tells_the_programme_once(day, smtp):
 
     def later(gathering):
         before = {"starts_at": gathering.starts_at, "ends_at": gathering.ends_at}
-        for part in gathering.programme:
-            part.starts_at, part.ends_at = part.starts_at + timedelta(hours=1), part.ends_at + timedelta(hours=1)
         gathering.starts_at += timedelta(hours=1)
         gathering.ends_at += timedelta(hours=1)
         gathering.touch(attendee_relevant=True)
         db.session.flush()
         catalogue_signals.gathering_changed.send(gathering, changes=["starts_at", "ends_at"], before=before)
-        programme_signals.programme_changed.send(gathering, part=None, what="programme_moved",
-                                                 workshops=[w.id for p in gathering.programme for w in p.workshops])
+        assert organise.follow_gathering(gathering, before["starts_at"], before["ends_at"])
 
     locked_call(later, day)
     (message,) = deliver(smtp)
