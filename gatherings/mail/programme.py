@@ -48,12 +48,12 @@ def _raise_sequence_once(gathering: Gathering) -> None:
 
 
 def _queue(kind: str, registration: Registration, subject_text, request_invitation: bool, **facts) -> None:
-    from .services import queue_for_registration
+    from .services import language_of, queue_for_registration
 
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     if request_invitation and confirmed:
         _raise_sequence_once(registration.gathering)
-    with force_locale("nl"):
+    with force_locale(language_of(registration)):  # the subject is written now, the bodies when sent
         subject = subject_text()
     queue_for_registration(kind, registration, subject=subject,
                            ics_method="REQUEST" if request_invitation and confirmed else None, **facts)

@@ -116,10 +116,11 @@ def _registration_context(registration: Registration, ics_method: str | None, ex
     gathering = registration.gathering
     with force_locale(_language(extras)):
         context = _gathering_context(gathering)
+        programme = own_programme(registration)
     context.update(registration=registration, registration_status=registration.status,
                    manage_url=public_url("registration.show", token=registration.token), ics_method=ics_method,
                    door_code=registration.door_code if door_codes.shows_door_code(registration) else None,
-                   own_programme=own_programme(registration))
+                   own_programme=programme)
     context.update(extras)
     return context
 

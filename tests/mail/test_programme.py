@@ -252,3 +252,18 @@ def test_the_gathering_s_own_new_time_tells_the_programme_once(day, smtp):
     assert message["Subject"] == "Gewijzigd: Landelijke dag"
     assert f"- {_hm(first.starts_at)}–{_hm(first.ends_at)} Ronde 1: Herstel (Zaal 1)" in text_of(message)
     assert "Ronde 1: Herstel (Zaal 1)" in assert_invitation_shape(message, "REQUEST").description
+
+
+def test_an_english_registration_hears_about_its_workshop_in_english(day, smtp):
+    _opening, first, _second = day.programme
+    earlier = register(day, "eerder@voorbeeld.nl")
+    person = register(day, "an@voorbeeld.nl")
+    person.language = "en"
+    db.session.commit()
+    deliver(smtp)
+    locked_call(registration.cancel, day, earlier.id)
+    message = by_address(deliver(smtp))["an@voorbeeld.nl"]
+    assert message["Subject"] == "There is a seat for you in the workshop: Herstel"
+    text = text_of(message)
+    assert "Good news: a seat has become free in the workshop Herstel." in text
+    assert "Your own programme:" in text and "Ronde 1: Herstel (Zaal 1)" in text
