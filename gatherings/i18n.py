@@ -2,6 +2,7 @@
 from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from . import caches
 from .inputs import local_target
@@ -47,12 +48,18 @@ def moment(at) -> str:
     return _("%(day)s om %(time)s", day=format_datetime(at, "EEEE d MMMM y"), time=clock_time(at))
 
 
+def lang_nl() -> Markup:
+    """` lang="nl"` on a page in another language, for what organisers write in Dutch (a gathering's title,
+    description, venue): screen readers then read it as Dutch. Nothing on a Dutch page."""
+    return Markup("") if str(get_locale()) == "nl" else Markup(' lang="nl"')
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     from .catalogue.labels import KIND_LABELS
     from .registration.perspectives import GROUP_LABELS, PERSPECTIVES
 
-    app.jinja_env.globals.update(when=when, moment=moment, get_locale=get_locale, format_datetime=format_datetime,
+    app.jinja_env.globals.update(when=when, moment=moment, lang_nl=lang_nl, get_locale=get_locale, format_datetime=format_datetime,
                                  kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES, group_labels=GROUP_LABELS)
     app.jinja_env.filters["local"] = local
 

@@ -95,7 +95,8 @@ def manage(token: str):
         if form.validate():
             services.change(follow, theme_slugs=form.theme.data, kinds=form.kind.data)
             flash(_("Uw keuze is opgeslagen."), "success")
-            return redirect(url_for("alerts.manage", token=token), code=303)
+            # #main: not the form's own #keuze, which the browser would keep from the POST (forms.js).
+            return redirect(url_for("alerts.manage", token=token, _anchor="main"), code=303)
         status = 422
     else:
         form = ChoiceForm(themes=themes, formdata=None)

@@ -81,6 +81,14 @@ _filters = [
     {"name": "theme", "in": "query", "schema": {"type": "string"}, "description": "theme slug"},
     {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": MAX_QUERY},
      "description": "words in the title, description or city"},
+    {"name": "city", "in": "query", "schema": {"type": "string", "maxLength": 120},
+     "description": "the venue's city, exactly as in venue.city"},
+    {"name": "online", "in": "query", "schema": {"type": "boolean"},
+     "description": "true: only gatherings with an online address; false: only those without"},
+    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "only gatherings starting on or after this day (Europe/Amsterdam)"},
+    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "only gatherings starting on or before this day (Europe/Amsterdam)"},
 ]
 _error = {"type": "object", "required": ["error", "status"],
           "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}

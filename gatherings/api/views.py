@@ -2,6 +2,7 @@
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
+from ..catalogue import filters
 from ..catalogue import services as catalogue
 from ..catalogue.models import GatheringKind
 from ..programme.outline import programmes_for, seats_for
@@ -87,18 +88,36 @@ def _bad_filter(error: BadFilter):
     return jsonify({"error": _("Ongeldige waarde voor %(name)s.", name=str(error)), "status": 400}), 400
 
 
-def _filters() -> dict:
-    kind, q = request.args.get("kind"), request.args.get("q")
+def _day(name: str):
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return filters.parse_day(value, strict=True)
+    except ValueError:
+        raise BadFilter(name) from None
+
+
+def _filters() -> filters.ListFilters:
+    kind, q, city = request.args.get("kind"), request.args.get("q"), request.args.get("city")
     if kind is not None and GatheringKind.of(kind) is None:
         raise BadFilter("kind")
     if q is not None and len(q) > MAX_QUERY:
         raise BadFilter("q")
-    return {"kind": kind, "theme": request.args.get("theme") or None, "q": q or None}
+    if city is not None and len(city) > filters.MAX_CITY:
+        raise BadFilter("city")
+    try:
+        online = filters.parse_online(request.args.get("online"))
+    except ValueError:
+        raise BadFilter("online") from None
+    # Days outside 2000 .. 2100 are read as those years' ends (catalogue/filters.py): the same gatherings.
+    return filters.ListFilters(kind=kind, theme=request.args.get("theme") or None, q=q or None,
+                               city=city or None, online=online, start=_day("from"), end=_day("to"))
 
 
 @bp.get("/gatherings")
 def gatherings():
-    found = catalogue.upcoming(**_filters())
+    found = catalogue.upcoming(filters=_filters())
     seats, programmes = availability_for(found), programmes_json(found)
     return jsonify({"gatherings": [gathering_json(g, seats[g.id], programmes[g.id]) for g in found]})
 

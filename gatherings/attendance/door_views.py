@@ -206,4 +206,5 @@ def walk_in(slug: str):
                 name=person.name), "warning")
     else:
         flash(_("%(name)s was al aangemeld.", name=person.name), "warning")
-    return redirect(url_for(".door", slug=gathering.slug, done=person.id), code=303)
+    # #main, or the browser keeps the POST's #zonder-aanmelding and opens that part again.
+    return redirect(url_for(".door", slug=gathering.slug, done=person.id, _anchor="main"), code=303)

@@ -4,11 +4,12 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 
 from ..database import write_lock_first, write_lock_row
 from ..extensions import db
 from ..timeutil import utcnow
+from .filters import ListFilters
 from .models import Gathering, GatheringKind, GatheringStatus, Theme
 
 VISIBLE = (GatheringStatus.PUBLISHED, GatheringStatus.CANCELLED)
@@ -46,6 +47,16 @@ def find_draft(slug: str) -> Gathering | None:
         sa.select(Gathering).where(Gathering.slug == slug, Gathering.status == GatheringStatus.DRAFT)).first()
 
 
+def contact_of(gathering: Gathering) -> str:
+    """Who to write to about this gathering: its own address, else its host's, else the organisation's
+    (CONTACT_EMAIL). The gathering's page shows it; mail about it names it and replies go there."""
+    if gathering.contact_email:
+        return gathering.contact_email
+    if gathering.host and gathering.host.contact_email:
+        return gathering.host.contact_email
+    return current_app.config.get("CONTACT_EMAIL") or ""
+
+
 def lock_gathering(gathering_id: int) -> Gathering:
     """Gathering ``gathering_id`` read fresh and write-locked until the unit of work ends, else a 404.
 
@@ -57,10 +68,19 @@ def lock_gathering(gathering_id: int) -> Gathering:
     return gathering
 
 
+def _visible_upcoming() -> sa.Select:
+    return sa.select(Gathering).where(Gathering.status.in_(VISIBLE), Gathering.ends_at > utcnow())
+
+
 def upcoming(kind: str | None = None, theme: str | None = None, q: str | None = None,
-             limit: int = 200) -> list[Gathering]:
-    """Published (and cancelled, so people learn of it) gatherings that have not ended yet."""
-    query = sa.select(Gathering).where(Gathering.status.in_(VISIBLE), Gathering.ends_at > utcnow())
+             limit: int = 200, filters: ListFilters | None = None) -> list[Gathering]:
+    """Published (and cancelled, so people learn of it) gatherings that have not ended yet.
+
+    ``filters`` (catalogue/filters.py) adds the rest of the list's filters: place, online, dates.
+    """
+    filters = filters or ListFilters(kind=kind, theme=theme, q=q)
+    kind, theme, q = filters.kind, filters.theme, filters.q
+    query = _visible_upcoming()
     if GatheringKind.of(kind):
         query = query.where(Gathering.kind == kind)
     if theme:
@@ -74,7 +94,22 @@ def upcoming(kind: str | None = None, theme: str | None = None, q: str | None = 
             sa.func.lower(Gathering.description).like(like, escape="\\"),
             sa.func.lower(Gathering.venue_city).like(like, escape="\\"),
         ))
+    if filters.city:
+        query = query.where(Gathering.venue_city == filters.city)
+    if filters.online is not None:
+        query = query.where((Gathering.online_url != "") if filters.online else (Gathering.online_url == ""))
+    if filters.start is not None:
+        query = query.where(Gathering.starts_at >= filters.start_bound())
+    if filters.end is not None:
+        query = query.where(Gathering.starts_at < filters.end_bound())
     return list(db.session.scalars(query.order_by(Gathering.starts_at, Gathering.id).limit(limit)))
+
+
+def upcoming_cities() -> list[str]:
+    """The places of the gatherings in the list (``upcoming``), for its filter by place."""
+    query = (_visible_upcoming().with_only_columns(Gathering.venue_city).where(Gathering.venue_city != "")
+             .distinct().order_by(Gathering.venue_city))
+    return list(db.session.scalars(query))
 
 
 def all_themes() -> list[Theme]:

@@ -34,6 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.models import Gathering
+from ..catalogue.services import contact_of
 from ..extensions import db
 from ..i18n import when
 from ..registration import door_codes
@@ -63,15 +64,6 @@ def _language(context: dict) -> str:
 def _sender_domain() -> str:
     address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
     return address.rpartition("@")[2] or "gatherings.localhost"
-
-
-def contact_of(gathering: Gathering) -> str:
-    """Who to write to about this gathering: its own address, else its host's, else CONTACT_EMAIL."""
-    if gathering.contact_email:
-        return gathering.contact_email
-    if gathering.host and gathering.host.contact_email:
-        return gathering.host.contact_email
-    return current_app.config.get("CONTACT_EMAIL") or ""
 
 
 def _gathering_context(gathering: Gathering) -> dict:

@@ -69,7 +69,8 @@ def create_organiser():
     else:
         flash(_("Het account van %(email)s is aangemaakt. Geef het wachtwoord op een veilige manier door.",
                 email=organiser.email), "success")
-    return redirect(url_for("organise_admin.organisers"), code=303)
+    # #main, or the browser keeps the POST's #nieuwe-organisator and the notice is out of sight.
+    return redirect(url_for("organise_admin.organisers", _anchor="main"), code=303)
 
 
 def _switch(organiser_id: int, change, done_on: str, done_off: str):

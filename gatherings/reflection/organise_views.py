@@ -44,7 +44,8 @@ def gathering(slug: str):
                                    suggestion_question=form.suggestion_question.data or "")
             db.session.commit()
             flash(_("De instellingen voor de reflectie zijn bewaard."), "success")
-            return redirect(url_for(".gathering", slug=gathering.slug), code=303)
+            # #main, or the browser keeps the POST's #vragen and the notice is out of sight.
+            return redirect(url_for(".gathering", slug=gathering.slug, _anchor="main"), code=303)
         status = 422
     else:
         form = ReflectionSettingsForm(obj=settings)

@@ -10,8 +10,8 @@ from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import TooManyRequests
 
-from ..catalogue.models import Gathering
-from ..catalogue.services import find_draft, find_visible_gathering, get_visible_gathering, lock_gathering
+from ..catalogue.models import Gathering, RegistrationState
+from ..catalogue.services import contact_of, find_draft, find_visible_gathering, get_visible_gathering, lock_gathering
 from .. import caches
 from ..database import read_only, unit_of_work, writes
 from ..extensions import limiter
@@ -58,8 +58,12 @@ def _form(gathering: Gathering, programme, choice_errors: dict | None = None) ->
 
 def _page_context(gathering: Gathering, programme=()) -> dict:
     """What the page is made of, apart from its form (group labels and the like are the templates' globals)."""
-    return dict(gathering=gathering, seats=SeatsLeft.of(services.availability(gathering)), programme=programme,
-                state=gathering.registration_state())
+    seats, state = SeatsLeft.of(services.availability(gathering)), gathering.registration_state()
+    return dict(gathering=gathering, seats=seats, programme=programme, state=state,
+                full=state == RegistrationState.OPEN and seats.seats_left <= 0,
+                # Registration closes when the gathering starts, unless it was set to close earlier.
+                deadline=gathering.registration_closes_at or gathering.starts_at,
+                contact=contact_of(gathering))
 
 
 def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), choice_errors=None):

@@ -144,7 +144,7 @@ def test_description_names_every_path_and_filter(spec):
     assert spec["openapi"].startswith("3.1")
     assert set(spec["paths"]) >= {"/api/v1/gatherings", "/api/v1/gatherings/{slug}"}
     names = {p["name"] for p in spec["paths"]["/api/v1/gatherings"]["get"]["parameters"]}
-    assert names == {"kind", "theme", "q"}
+    assert names == {"kind", "theme", "q", "city", "online", "from", "to"}
     gathering = spec["components"]["schemas"]["Gathering"]
     assert REQUIRED <= set(gathering["required"])
     assert set(gathering["properties"]["allotments"]["properties"]) == {"lived", "relatives", "professionals"}

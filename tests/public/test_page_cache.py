@@ -53,7 +53,7 @@ def test_the_page_follows_the_seats_the_gathering_and_the_language(csrf_app):
     assert "Nog 1 plek vrij" in visitor.get(f"/gatherings/{slug}").text
     assert _register(csrf_app.test_client(), slug, "twee@voorbeeld.nl").status_code == 303
     full = visitor.get(f"/gatherings/{slug}").text
-    assert "Vol. U kunt zich aanmelden voor de wachtlijst" in full and "Aanmelden voor de wachtlijst" in full
+    assert "Deze bijeenkomst is vol. U kunt zich aanmelden voor de wachtlijst" in full and "Aanmelden voor de wachtlijst" in full
 
     # An organiser's change shows at once, also with an entry for the old data kept.
     with csrf_app.app_context():

@@ -86,7 +86,7 @@ def test_open_gathering_shows_facts_and_the_form(client):
     assert "Buurthuis De Pijler" in page.text and "Oudegracht 12" in page.text
     assert "Drempelvrij, lift aanwezig." in page.text
     form = page.find("form", method="post")
-    assert form.get("action") == f"/gatherings/{g.slug}/register"
+    assert form.get("action") == f"/gatherings/{g.slug}/register#aanmelden"
     for field in ("name", "email", "organisation", "needs", "consent"):
         assert page.by_id(field) is not None
         assert page.find("label", for_=field) is not None, f"{field} has no label"
@@ -105,8 +105,8 @@ def test_full_gathering_explains_the_waiting_list(client):
     g = make_gathering(capacity=1)
     make_registration(g)
     text = Page(client.get(f"/gatherings/{g.slug}").text).text
-    assert "Vol. U kunt zich aanmelden voor de wachtlijst." in text
-    assert "Komt er een plek vrij, dan krijgt u die meteen" in text
+    assert "Deze bijeenkomst is vol. U kunt zich aanmelden voor de wachtlijst." in text
+    assert "Komt er een plek vrij? Dan krijgt u die meteen." in text
     assert "Vol: u kunt op de wachtlijst" in Page(client.get("/").text).text
 
 
@@ -140,8 +140,8 @@ def test_closed_past_and_cancelled_are_explained(client):
     cancelled = make_gathering(status="cancelled")
     expected = {
         closed: "De aanmelding is gesloten. Wilt u toch komen? Mail dan naar info@voorbeeld.nl.",
-        past: "Deze bijeenkomst is al geweest.",
-        cancelled: "U kunt zich niet meer aanmelden, want de bijeenkomst gaat niet door.",
+        past: "Deze bijeenkomst is al begonnen of geweest. U kunt zich niet meer aanmelden.",
+        cancelled: "Deze bijeenkomst gaat niet door. U hoeft niets te doen.",
     }
     for g, words in expected.items():
         response = client.get(f"/gatherings/{g.slug}")
