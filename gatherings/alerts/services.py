@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..catalogue.models import Gathering, GatheringKind, Theme
+from ..catalogue.services import contact_of
 from ..database import write_lock_key
 from ..extensions import db
 from ..i18n import when
@@ -247,7 +248,7 @@ def _announce(gathering: Gathering, published_at: datetime, now: datetime) -> in
         try:
             with db.session.begin_nested():
                 mail_services.queue_for_address(GATHERING_KIND, to=follow.email, subject=subject, now=now,
-                                                dedupe_key=key, context={
+                                                dedupe_key=key, reply_to=contact_of(gathering), context={
                                                     "follow": follow.id, "nonce": follow.nonce,
                                                     "locale": follow.locale, "gathering": gathering.id})
             queued += 1
@@ -279,7 +280,8 @@ def render_confirm(row: OutboxMessage) -> tuple[str, str] | None:
         kinds = [str(label) for code, label in _kind_labels() if code in follow.kind_codes]
     return mail_services.render_bodies(CONFIRM_KIND, row.subject, {
         "confirm_url": public_url("alerts.confirm", token=token), "themes": [t.name for t in follow.themes],
-        "kinds": kinds, "days": PENDING_DAYS, "organiser": "Gatherings", "contact": "",
+        "kinds": kinds, "days": PENDING_DAYS, "organiser": "Gatherings",
+        "contact": current_app.config.get("CONTACT_EMAIL") or "",
     }, locale=follow.locale)
 
 
@@ -305,7 +307,8 @@ def render_gathering_alert(row: OutboxMessage) -> tuple[str, str] | None:
                  # Only whether it is online: the link itself is for those who register.
                  "online": bool(gathering.online_url), "seats_left": availability(gathering).seats_left,
                  "gathering_url": public_url("registration.gathering", slug=gathering.slug),
-                 "organiser": gathering.host.name if gathering.host else "Gatherings", "contact": ""}
+                 "organiser": gathering.host.name if gathering.host else "Gatherings",
+                 "contact": contact_of(gathering)}
     return mail_services.render_bodies(GATHERING_KIND, row.subject, {**facts, **_links(follow.nonce)},
                                        locale=follow.locale)
 

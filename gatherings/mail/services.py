@@ -198,16 +198,20 @@ def _outbox_row(kind: str, *, to: str, to_name: str, subject: str, body_text: st
 
 
 def queue_for_address(kind: str, *, to: str, subject: str, context: dict,
-                      now: datetime | None = None, dedupe_key: str | None = None) -> OutboxMessage:
+                      now: datetime | None = None, dedupe_key: str | None = None,
+                      reply_to: str | None = None) -> OutboxMessage:
     """Queue ``kind`` for an address, unrendered: the renderer registered for ``kind`` renders it in the sender.
 
     The same work whatever the address: whether there is anything to tell it is
     decided by the sender, out of sight of whoever asked (the /my access link).
     ``dedupe_key``: a message that must exist at most once (its unique column decides).
+    ``reply_to``: who answers (a gathering's contact); the organisation's CONTACT_EMAIL when not given,
+    so that a reply never goes to the no-reply sender.
     """
+    reply_to = reply_to or current_app.config.get("CONTACT_EMAIL") or ""
     return _outbox_row(kind, to=to, to_name="", subject=subject, body_text=None, body_html=None,
                        context=_as_json(context), registration=None, gathering=None, ics_method=None,
-                       from_name=None, reply_to="", dedupe_key=dedupe_key, now=now)
+                       from_name=None, reply_to=reply_to, dedupe_key=dedupe_key, now=now)
 
 
 def queue_for_registration(kind: str, registration: Registration, *, subject: str, ics_method: str | None = None,

@@ -102,7 +102,7 @@ def render_access_link(row: OutboxMessage) -> tuple[str, str] | None:
     return mail_services.render_bodies("access_link", row.subject, {
         "my_url": public_url("my.page", token=token), "days": days, "expires_at": access.expires_at,
         "name": latest.name, "count": len(registrations), "request_url": public_url("my.request_link"),
-        "organiser": "Gatherings", "contact": "",
+        "organiser": "Gatherings", "contact": current_app.config.get("CONTACT_EMAIL") or "",
     }, locale=mail_services.row_language(row))
 
 
