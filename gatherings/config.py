@@ -46,7 +46,7 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # What the consent checkbox covers; stored with every registration.
-    CONSENT_VERSION = "2026-11-25"
+    CONSENT_VERSION = "2026-11-30"  # the consent text was rewritten in plain language (issue 15)
     # What the consent checkbox of /alerts covers; stored with every request to follow themes.
     ALERTS_CONSENT_VERSION = "alerts-2026-11-30"
     RETENTION_DAYS = 90

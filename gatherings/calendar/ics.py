@@ -123,7 +123,7 @@ def _description(gathering, *, personal: bool, own=None) -> str:
     if timetable:
         lines += [*timetable, ""]
     if gathering.host:
-        lines.append(_("Gastorganisatie: %(name)s", name=text.text(gathering.host.name)))
+        lines.append(_("Georganiseerd door: %(name)s", name=text.text(gathering.host.name)))
     if gathering.online_url and personal:
         lines.append(_("Online meedoen: %(url)s", url=text.text(gathering.online_url)))
     accessibility = text.text(gathering.accessibility, multiline=True)

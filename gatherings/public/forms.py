@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..catalogue import filters
 from ..catalogue.models import GatheringKind
 
-ONLINE_CHOICES = [("", _l("Maakt niet uit")), ("true", _l("Ja, online")), ("false", _l("Nee, op een plek"))]
+ONLINE_CHOICES = [SelectChoice("", _l("Maakt niet uit")), SelectChoice("true", _l("Ja, online")),
+                  SelectChoice("false", _l("Nee, op een plek"))]
 
 
 class DayField(StringField):

@@ -37,7 +37,7 @@ class RegistrationForm(FlaskForm):
         validators=email_validators(),
     )
     perspective = RadioField(
-        _l("Vanuit welk perspectief komt u?"),
+        _l("Hoe bent u betrokken bij de ggz?"),
         choices=[SelectChoice(code, label) for code, label in PERSPECTIVES.items()]
         + [SelectChoice(NOT_SAID, _l("Zeg ik liever niet"))],
         validate_choice=True,
@@ -63,7 +63,8 @@ class RegistrationForm(FlaskForm):
         validators=[Length(max=200, message=_l("Deze naam mag hoogstens 200 tekens lang zijn.")), PlainText()],
     )
     consent = BooleanField(
-        _l("Ik geef toestemming"),
+        # What the box agrees to, in its own words; the explanation stands above it (registration/_fields.html).
+        _l("Ja, bewaar en gebruik mijn gegevens voor deze bijeenkomst"),
         validators=[Ticked(_l("Zonder uw toestemming kunnen we u niet aanmelden. Vink het vakje aan."))],
     )
     # Honeypot: hidden from people, filled in by bots.
@@ -87,7 +88,7 @@ class RegistrationForm(FlaskForm):
         # Not Optional() with a validate_perspective(): Optional stops the chain on an empty answer,
         # so the message came only in a second round, after the other fields were right.
         self.perspective.validators = [
-            InputRequired(_l("Kies uw perspectief. Bij deze bijeenkomst hangt uw plek daarvan af."))]
+            InputRequired(_l("Kies hoe u betrokken bent. Bij deze bijeenkomst hangt uw plek daarvan af."))]
         if check:
             self.perspective.validate(self)
 

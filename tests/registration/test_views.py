@@ -215,7 +215,7 @@ def test_consent_is_never_pre_ticked_and_names_the_data(client):
     box = page.by_id("consent")
     assert box.get("type") == "checkbox" and box.get("checked") is None
     explained = page.described_by(box)
-    for data in ("naam", "e-mailadres", "perspectief", "organisatie"):
+    for data in ("naam", "e-mailadres", "hoe u betrokken bent", "organisatie"):
         assert data in explained
 
 
@@ -247,7 +247,7 @@ def test_unknown_perspective(client):
 
 def test_missing_perspective_in_mixed_session(client):
     g = make_gathering(kind="mixed")
-    page = assert_form_again(register(client, g, perspective=None), "perspective-0", "Kies uw perspectief.")
+    page = assert_form_again(register(client, g, perspective=None), "perspective-0", "Kies hoe u betrokken bent.")
     assert_kept(page, name="Anna de Vries", email="anna@voorbeeld.nl", organisation="Stichting Naast")
     # "Zeg ik liever niet" is not accepted where the seat depends on the answer.
     assert_form_again(register(client, g, perspective="not_said"), "perspective-0", "Ongeldige keuze")
@@ -440,4 +440,4 @@ def test_empty_form_in_mixed_session_names_the_perspective_at_once(client):
     page = Page(response.text)
     links = [a.get("href") for a in page.by_id("error-summary").find_all("a")]
     assert links == ["#name", "#email", "#perspective-0", "#consent"]
-    assert "Kies uw perspectief." in page.error_for("perspective-0")
+    assert "Kies hoe u betrokken bent." in page.error_for("perspective-0")
