@@ -54,12 +54,20 @@ def lang_nl() -> Markup:
     return Markup("") if str(get_locale()) == "nl" else Markup(' lang="nl"')
 
 
+def in_dutch(text: str) -> Markup | str:
+    """``text`` written by an organiser in Dutch, marked as Dutch on a page in another language: for a title
+    inside a translated sentence (``_("... %(title)s", title=in_dutch(gathering.title))``)."""
+    if str(get_locale()) == "nl":
+        return text
+    return Markup('<span lang="nl">%s</span>') % text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     from .catalogue.labels import KIND_LABELS
     from .registration.perspectives import GROUP_LABELS, PERSPECTIVES
 
-    app.jinja_env.globals.update(when=when, moment=moment, lang_nl=lang_nl, get_locale=get_locale, format_datetime=format_datetime,
+    app.jinja_env.globals.update(when=when, moment=moment, lang_nl=lang_nl, in_dutch=in_dutch, get_locale=get_locale, format_datetime=format_datetime,
                                  kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES, group_labels=GROUP_LABELS)
     app.jinja_env.filters["local"] = local
 
