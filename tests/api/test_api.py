@@ -197,3 +197,38 @@ def test_nul_is_a_described_400(client, spec):
     response = client.get("/api/v1/gatherings", query_string={"theme": "a\x00b"})
     assert response.status_code == 400
     validate(spec, "/api/v1/gatherings", 400, response.get_json())
+
+
+def test_the_list_pages_place_online_and_date_filters_work_here_too(client, spec):
+    """Issue 15, item 6: the same filters as `/`, as the description says."""
+    now = utcnow().replace(microsecond=0)
+    make_gathering(title="Zwolle", venue_city="Zwolle", starts_at=now + timedelta(days=3))
+    make_gathering(title="Utrecht", venue_city="Utrecht", starts_at=now + timedelta(days=30))
+    make_gathering(title="Online", venue_name="", venue_address="", venue_city="", online_url="https://meet.example/x",
+                   starts_at=now + timedelta(days=60))
+
+    def found(query):
+        response = client.get("/api/v1/gatherings" + query)
+        assert response.status_code == 200, response.get_json()
+        validate(spec, "/api/v1/gatherings", 200, response.get_json())
+        return sorted(g["title"] for g in response.get_json()["gatherings"])
+
+    in_10_days, in_40_days = (now + timedelta(days=10)).date(), (now + timedelta(days=40)).date()
+    assert found("?city=Zwolle") == ["Zwolle"]
+    assert found("?city=Nergens") == []
+    assert found("?online=true") == ["Online"]
+    assert found("?online=false") == ["Utrecht", "Zwolle"]
+    assert found(f"?from={in_10_days}") == ["Online", "Utrecht"]
+    assert found(f"?to={in_10_days}") == ["Zwolle"]
+    assert found(f"?from={in_10_days}&to={in_40_days}") == ["Utrecht"]
+    assert found(f"?from={in_40_days}&to={in_10_days}") == []  # the wrong way round: nothing, not an error
+    assert found("?from=0001-01-01&to=9999-12-31") == ["Online", "Utrecht", "Zwolle"]  # outside 2000-2100
+
+
+@pytest.mark.parametrize("query", [{"from": "31-12-2027"}, {"to": "2027-02-30"}, {"from": "morgen"},
+                                   {"online": "ja"}, {"city": "x" * 121}])
+def test_a_new_filter_it_cannot_read_is_a_described_400(client, spec, query):
+    response = client.get("/api/v1/gatherings", query_string=query)
+    assert response.status_code == 400
+    validate(spec, "/api/v1/gatherings", 400, response.get_json())
+    assert response.get_json()["error"] == f"Ongeldige waarde voor {next(iter(query))}."
