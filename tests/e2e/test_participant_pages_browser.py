@@ -88,42 +88,46 @@ def summary_on_screen(page) -> bool:
 
 
 def log_in(page, base):
-    page.goto(base + "/organise/login")
-    page.get_by_label("E-mailadres").fill("org@voorbeeld.nl")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    page.goto(base + "/organise/login")  # by id: the same in either language
+    page.locator("#email").fill("org@voorbeeld.nl")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form#inloggen button[type=submit]").click()
     page.wait_for_url(re.compile(r"/organise/"))
 
 
 # -- 1. after a mistake the summary is where one looks ----------------------------------------------
 
 FORMS = {
-    # name: (address of the page, the form's #id, button, organiser?)
-    "registration": ("/gatherings/open", "aanmelden", "Aanmelden", False),
-    "my": ("/my", "link-vragen", "Stuur mij de link", False),
-    "alerts": ("/alerts", "volgen", "Houd me op de hoogte", False),
-    "login": ("/organise/login", "inloggen", "Inloggen", False),
-    "new gathering": ("/organise/gatherings/new", "bijeenkomst", "Opslaan", True),
-    "add by hand": ("/organise/gatherings/open/registrations/new", "toevoegen", "Aanmelden", True),
+    # name: (address of the page, the form's #id, an organiser's page?)
+    "registration": ("/gatherings/open", "aanmelden", False),
+    "my": ("/my", "link-vragen", False),
+    "alerts": ("/alerts", "volgen", False),
+    "login": ("/organise/login", "inloggen", False),
+    "new gathering": ("/organise/gatherings/new", "bijeenkomst", True),
+    "add by hand": ("/organise/gatherings/open/registrations/new", "toevoegen", True),
 }
 
 
+@pytest.mark.parametrize("locale", ["nl-NL", "en-GB"])
 @pytest.mark.parametrize("name", FORMS)
-def test_after_a_mistake_the_summary_is_on_screen_and_has_the_focus(served, browser, name):
-    path, anchor, button, organiser = FORMS[name]
-    context, page = phone(browser)
+def test_after_a_mistake_the_summary_is_on_screen_and_has_the_focus(served, browser, name, locale):
+    path, anchor, organiser = FORMS[name]
+    context, page = phone(browser, locale=locale)
     try:
         if organiser:
             log_in(page, served)
         page.goto(served + path)
-        page.locator(f"form#{anchor}").get_by_role("button", name=button).click()
+        page.locator(f"form#{anchor}").locator("button[type=submit]").last.click()
         page.wait_for_url(re.compile(f"#{anchor}$"))
         summary = page.locator("#error-summary")
-        assert "Er is iets niet goed ingevuld" in summary.inner_text()
+        heading = summary.get_by_role("heading").inner_text()
+        # (/organise/login speaks Dutch whatever the browser asks, for now: issue 15, item 14)
+        assert heading in ("Er is iets niet goed ingevuld", "Something is not filled in correctly")
         page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
         assert summary_on_screen(page), f"{name}: the summary is out of sight at {summary.bounding_box()}"
         # The summary opens the form: the browser landed on the form, the summary at its top.
         assert page.evaluate(f"document.querySelector('#{anchor} > .error-summary') !== null")
+        assert axe_violations(page) == []
     finally:
         context.close()
 
