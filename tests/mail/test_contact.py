@@ -2,6 +2,7 @@
 gathering without a host or a contact address of its own, and replies go there, never to the no-reply
 sender. Sent through `mail send` to a real SMTP server on loopback (aiosmtpd)."""
 from gatherings.alerts import services as alerts
+from gatherings.database import unit_of_work
 from gatherings.extensions import db
 from gatherings.my import services as my
 from gatherings.organise.services import publish_gathering
@@ -46,8 +47,8 @@ def test_the_access_link_and_the_alert_mails_name_someone_too(app, smtp):
     for message in received:
         assert_names_the_contact(message)
 
-    alerts.confirm(follow)
-    db.session.commit()
+    with unit_of_work():  # as the confirming view (@writes) does
+        alerts.confirm(follow)
     new = make_gathering(status="draft", theme_id=theme.id, title="Nieuw", host=None, contact_email="vragen@nieuw.example")
     locked_call(publish_gathering, new)
     alerts.queue_due_alerts()
