@@ -80,7 +80,8 @@ def change(token: str):
     registration = services.locked_registration(gathering, registration.id)
     if not _can_change(registration):
         flash(_("Uw keuze in het programma kan niet meer worden gewijzigd."), "warning")
-        return redirect(url_for("registration.show", token=token), code=303)
+        # #main: not the form's own #werkplaatsen, which the browser would keep from the POST.
+        return redirect(url_for("registration.show", token=token, _anchor="main"), code=303)
     programme = services.timetable(gathering)
     form = forms.with_rounds(WorkshopsForm, programme)()
     if not forms.round_fields(form):
@@ -94,4 +95,4 @@ def change(token: str):
         offer = any(message == services.ChoiceRefused.FULL_KEEPS_SEAT for message in refused.errors.values())
         return _show_page(registration, form, 409 if offer else 422, offer_wait=offer)
     flash(_("Uw keuze in het programma is opgeslagen."), "success")
-    return redirect(url_for("registration.show", token=token), code=303)
+    return redirect(url_for("registration.show", token=token, _anchor="main"), code=303)

@@ -88,12 +88,12 @@ def test_choose_workshops_by_keyboard_with_a_full_one_then_change(national_day, 
     assert checked_label(page, second_round).startswith("Werkplaats 2B")
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # consent
-    assert page.get_by_label("Ik geef toestemming").is_checked()
+    assert page.get_by_label("Ja, bewaar en gebruik mijn gegevens voor deze bijeenkomst").is_checked()
     page.keyboard.press("Tab")
     assert page.get_by_role("button", name="Aanmelden").evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")
 
-    page.wait_for_url(re.compile(r"/r/[A-Za-z0-9_-]{43}\?new=1$"))
+    page.wait_for_url(re.compile(r"/r/[A-Za-z0-9_-]{43}\?new=1(#aanmelden)?$"))  # the form's #aanmelden stays
     own = page.locator("section[aria-labelledby=own-programme-title]").inner_text()
     assert "U staat op de wachtlijst van werkplaats Werkplaats 1A. U bent nummer 1." in own
     assert "Uw werkplaats: Werkplaats 2B, zaal: Oost 2.2" in own

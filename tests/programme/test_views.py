@@ -137,7 +137,7 @@ def test_changing_a_workshop_on_the_personal_page(client, day):
     holder = token_from(register(client, g, **rounds_of(g, r1, r2, r1.workshops[0].id), email="a@voorbeeld.nl"))
     waiter = token_from(register(client, g, **rounds_of(g, r1, r2, r1.workshops[0].id), email="b@voorbeeld.nl"))
     page = Page(client.get(f"/r/{holder}").text)
-    form = page.find("form", action=f"/r/{holder}/workshops")
+    form = page.find("form", action=f"/r/{holder}/workshops#werkplaatsen")  # lands on the form after a mistake
     assert form.find("input", name=f"round_{r1.id}", value=str(r1.workshops[0].id)).get("checked") is not None
 
     response = client.post(f"/r/{holder}/workshops", data=rounds_of(g, r1, r2, r1.workshops[1].id))
