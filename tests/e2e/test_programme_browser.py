@@ -101,7 +101,7 @@ def test_choose_workshops_by_keyboard_with_a_full_one_then_change(national_day, 
 
     # Change: the second workshop of round 1 has room. The keyboard again, in the form on the personal page.
     page.goto(national_day + urlsplit(page.locator(".personal-link a").get_attribute("href")).path)
-    form = page.locator("form[action$='/workshops']")
+    form = page.locator("form#werkplaatsen")  # posts to /r/<token>/workshops#werkplaatsen
     form.locator(f"input[name={first_round}]:checked").focus()
     page.keyboard.press("ArrowDown")
     assert checked_label(page, first_round).startswith("Werkplaats 1B")
