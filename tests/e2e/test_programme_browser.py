@@ -106,8 +106,8 @@ def test_choose_workshops_by_keyboard_with_a_full_one_then_change(national_day, 
     page.keyboard.press("ArrowDown")
     assert checked_label(page, first_round).startswith("Werkplaats 1B")
     form.get_by_role("button", name="Keuze opslaan").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the answer, not for the page already loaded
+        page.keyboard.press("Enter")
     assert "Uw keuze in het programma is opgeslagen." in page.get_by_role("status").first.inner_text()
     own = page.locator("section[aria-labelledby=own-programme-title]").inner_text()
     assert "Uw werkplaats: Werkplaats 1B, zaal: Oost 1.2" in own
