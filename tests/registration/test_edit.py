@@ -143,7 +143,7 @@ def test_mixed_session_requires_a_perspective_and_refuses_a_full_group(client):
     assert page.find("input", name="perspective", value="not_said") is None
     response = client.post(f"/r/{r.token}/edit", data={**current_form(r), "perspective": ""})
     assert response.status_code == 422
-    assert "Kies uw perspectief" in Page(response.text).error_for("perspective-0")
+    assert "Kies hoe u betrokken bent" in Page(response.text).error_for("perspective-0")
     response = client.post(f"/r/{r.token}/edit", data={**current_form(r), "perspective": "relative"})
     assert response.status_code == 409
     assert "Voor dit perspectief is geen plek meer vrij" in Page(response.text).error_for("perspective-0")
