@@ -149,7 +149,7 @@ def test_without_javascript_the_address_alone_brings_the_summary_into_view(serve
 
 STATES = {
     # slug: (what the page says, what it must not say, the form's button or None, the line on /)
-    "open": (["Nog 20 plekken vrij", "Aanmelden kan tot"], ["wachtlijst", "gaat niet door"], "Aanmelden",
+    "open": (["Nog 20 plekken vrij", "Aanmelden kan tot"], ["Er is een wachtlijst", "gaat niet door"], "Aanmelden",
              "Nog 20 plekken vrij"),
     "vol": (["Vol. Er is een wachtlijst.", "Deze bijeenkomst is vol. U kunt zich aanmelden voor de wachtlijst.",
              "Aanmelden kan tot"], ["plekken vrij", "Nog 1 plek", "Nog 0"], "Aanmelden voor de wachtlijst",
