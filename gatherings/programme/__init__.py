@@ -3,6 +3,8 @@
 
 def register_listeners() -> None:
     """Workshop seats follow the registration's life (registration/signals.py); called by the app factory."""
+    from .forms import register_change_fields
     from .services import register_listeners as connect
 
     connect()
+    register_change_fields()

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import RadioField
+from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -21,7 +21,7 @@ from ..i18n import clock_time
 from ..inputs import parse_id
 from .models import ChoiceStatus
 from .queries import TimetablePart, TimetableWorkshop
-from .services import ChoiceRefused
+from .services import ChoiceRefused, choices_of, timetable
 
 NO_WORKSHOP = "none"  # the value of "geen werkplaats" in an optional round
 FIELD_PREFIX = "round_"
@@ -99,7 +99,10 @@ def with_rounds(form_class: type, programme: Sequence[TimetablePart]) -> type:
 
 
 def round_fields(form) -> list[RoundField]:
-    return [form[name] for name in getattr(form, "round_fields", ())]
+    names = getattr(form, "round_fields", None)
+    if names is None:  # a form that got its rounds another way (ChangeForm.with_fields): find them, in order
+        return [field for field in form if isinstance(field, RoundField)]
+    return [form[name] for name in names]
 
 
 def chosen(form) -> dict[int, int | None]:
@@ -144,3 +147,36 @@ def add_errors(form, errors: Mapping[int, object]) -> None:
             form.form_errors.append(str(message))
         elif str(message) not in field.errors:
             field.errors = [*field.errors, str(message)]
+
+
+WAIT_IF_FULL = "wait_if_full"
+
+
+def change_fields(registration) -> dict:
+    """The round questions for the registration's own change page (``/r/<token>/edit``), set to its current choices.
+
+    Given to ``registration.forms.change_field_providers`` (see ``register_change_fields``). After the
+    rounds comes ``wait_if_full``: the page shows it only when a choice was refused for a full workshop.
+    """
+    form_class = with_rounds(type("Rounds", (), {}), timetable(registration.gathering))
+    names = getattr(form_class, "round_fields", ())
+    if not names:
+        return {}
+    current = current_values(choices_of(registration).values())
+    fields = {}
+    for name in names:
+        unbound = getattr(form_class, name)
+        if name in current:
+            unbound.kwargs["default"] = current[name]
+        fields[name] = unbound
+    fields[WAIT_IF_FULL] = BooleanField(
+        _l("Ik geef mijn plek op en kom op de wachtlijst van de werkplaats die ik nu kies"))
+    return fields
+
+
+def register_change_fields() -> None:
+    """Offer the round questions on ``/r/<token>/edit`` (called by the app factory); twice changes nothing."""
+    from ..registration.forms import change_field_providers
+
+    if change_fields not in change_field_providers:
+        change_field_providers.append(change_fields)

@@ -259,6 +259,7 @@ CHANGED_LABELS = {
     "perspective": _l("uw perspectief"),
     "companion": _l("uw begeleider"),
     "companion_name": _l("de naam van uw begeleider"),
+    "workshops": _l("uw keuze in het programma"),
 }
 
 
@@ -280,11 +281,12 @@ def _change_form(registration, *, formdata=None) -> ChangeForm:
     return form
 
 
-def _edit_page(registration, form: ChangeForm | None, status: int = 200, closed: str | None = None):
+def _edit_page(registration, form: ChangeForm | None, status: int = 200, closed: str | None = None,
+               offer_wait: bool = False):
     gathering = registration.gathering
     return render_template(
         "registration/edit.html", registration=registration, gathering=gathering, form=form,
-        seats=services.availability(gathering), closed_message=closed,
+        seats=services.availability(gathering), closed_message=closed, offer_wait=offer_wait,
     ), status
 
 
@@ -312,9 +314,12 @@ def _workshops_without_room(gathering: Gathering, registration_id: int, companio
 
 
 @bp.route("/r/<token>/edit", methods=["GET", "POST"])
-@writes
 def edit(token: str):
-    """Change name, organisation, needs, perspective and companion; what needs a seat is decided under the lock."""
+    """Change name, organisation, needs, perspective, companion and the programme's choices, in one unit under the lock.
+
+    Not ``@writes``: when a workshop choice is refused after the other fields were changed, the whole
+    unit rolls back (the exception leaves ``unit_of_work``) and the page comes back with what was typed.
+    """
     registration = _registration_or_404(token)
     reason = changes.closed_reason(registration.gathering, registration)
     if reason is not None:
@@ -325,15 +330,45 @@ def edit(token: str):
     form = _change_form(registration, formdata=request.form)
     if not form.validate():
         return _edit_page(registration, form, 422)
-    gathering = lock_gathering(registration.gathering_id)
-    full = _workshops_without_room(gathering, registration.id, form.wants_companion)
-    if full:
-        form.companion.errors.append(_(
-            "In %(workshops)s is geen plek meer voor uw begeleider. Uw aanmelding is niet gewijzigd: "
-            "u houdt uw plekken.", workshops=", ".join(w.title for w in full)))
-        return _edit_page(registration, form, 409)
+    rounds = programme_forms.round_fields(form)
     try:
-        result = changes.change_registration(gathering, registration.id, changes.Changes(
+        with unit_of_work():
+            result = _change(registration.gathering_id, registration.id, form, rounds)
+    except _Refused as refused:  # nothing was stored (the unit rolled back)
+        if refused.field is None:
+            return _edit_page(registration, None, 409, closed=refused.message)
+        getattr(form, refused.field).errors.append(refused.message)
+        return _edit_page(registration, form, 409)
+    except programme_services.ChoiceRefused as refused:  # nothing was stored (the unit rolled back)
+        programme_forms.add_errors(form, refused.errors)
+        offer = any(message == programme_services.ChoiceRefused.FULL_KEEPS_SEAT
+                    for message in refused.errors.values())
+        return _edit_page(registration, form, 409 if offer else 422, offer_wait=offer)
+    if result.changed:
+        flash(_said_what_changed(result), "success")
+    else:
+        flash(_("U heeft niets gewijzigd."), "info")
+    return redirect(url_for("registration.show", token=token), code=303)
+
+
+class _Refused(Exception):
+    """A refusal at a field (or of the whole change) that must roll the unit back."""
+
+    def __init__(self, message: str, field: str | None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def _change(gathering_id: int, registration_id: int, form: ChangeForm, rounds: list) -> changes.ChangeResult:
+    """The change itself, inside the unit of work, under the gathering's one lock: the fields, then the workshops."""
+    gathering = lock_gathering(gathering_id)
+    full = _workshops_without_room(gathering, registration_id, form.wants_companion)
+    if full:
+        raise _Refused(_(
+            "In %(workshops)s is geen plek meer voor uw begeleider. Uw aanmelding is niet gewijzigd: "
+            "u houdt uw plekken.", workshops=", ".join(w.title for w in full)), "companion")
+    try:
+        result = changes.change_registration(gathering, registration_id, changes.Changes(
             name=form.name.data,
             organisation=form.organisation.data or "",
             needs=form.needs.data or "",
@@ -342,12 +377,14 @@ def edit(token: str):
             companion_name=form.companion_name_given,
         ))
     except changes.ChangeRefused as refused:
-        if refused.field is not None:
-            getattr(form, refused.field).errors.append(refused.message)
-            return _edit_page(registration, form, 409)
-        return _edit_page(registration, None, 409, closed=refused.message)
-    if result.changed:
-        flash(_said_what_changed(result), "success")
-    else:
-        flash(_("U heeft niets gewijzigd."), "info")
-    return redirect(url_for("registration.show", token=token), code=303)
+        raise _Refused(refused.message, refused.field) from refused
+    if rounds:
+        # After the fields: a companion just added counts in the seats the new workshops must have.
+        before = {c.part_id: (c.workshop_id, c.status)
+                  for c in programme_services.choices_of(result.registration).values()}
+        wait = form[programme_forms.WAIT_IF_FULL]
+        after = programme_services.change_choices(gathering, result.registration, programme_forms.chosen(form),
+                                                  wait_if_full=bool(wait.data))
+        if any(before.get(c.part_id) != (c.workshop_id, c.status) for c in after):
+            result.changed = [*result.changed, "workshops"]  # a new list: the signal's receivers had the old one
+    return result
