@@ -2,7 +2,10 @@
 
 
 def register_listeners() -> None:
-    """Workshop seats follow the registration's life (registration/signals.py); called by the app factory."""
+    """Workshop seats follow the registration's life (registration/signals.py); the rounds join /r/<token>/edit.
+
+    Called by the app factory.
+    """
     from .forms import register_change_fields
     from .services import register_listeners as connect
 
