@@ -15,9 +15,9 @@ def test_change_a_workshop_on_the_edit_page(national_day, page):  # noqa: F811
     page.get_by_label("Naam").fill("Mira Bos")
     page.get_by_label("E-mailadres").fill("mira@voorbeeld.nl")
     page.get_by_label(re.compile("^Werkplaats 1B")).check()
-    page.get_by_label("Ik geef toestemming").check()
+    page.get_by_label("Ja, bewaar en gebruik mijn gegevens voor deze bijeenkomst").check()
     page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/r/[A-Za-z0-9_-]{43}\?new=1$"))
+    page.wait_for_url(re.compile(r"/r/[A-Za-z0-9_-]{43}\?new=1(#.*)?$"))
     token_path = urlsplit(page.url).path
 
     page.goto(national_day + token_path)
