@@ -44,7 +44,7 @@ class PlainText:
         if self.message is not None:
             raise ValidationError(self.message)
         if self.multiline:
-            raise ValidationError(_l("Hier staat een onzichtbaar stuurteken in. Typ de tekst opnieuw "
+            raise ValidationError(_l("Hier staat een onzichtbaar teken in. Typ de tekst opnieuw "
                                      "of plak hem zonder opmaak."))
         raise ValidationError(_l("Dit moet op één regel passen, zonder tabs of andere onzichtbare tekens."))
 

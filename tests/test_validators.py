@@ -68,7 +68,7 @@ def test_registration_refuses_control_characters_in_one_line_fields(client, char
 def test_registration_needs_may_have_line_breaks_but_no_other_control_characters(client):
     g = make_gathering()
     response = register(client, g, needs="Rolstoel\x1b[31m")
-    assert response.status_code == 422 and "stuurteken" in error_for(response, "needs")
+    assert response.status_code == 422 and "onzichtbaar teken" in error_for(response, "needs")
     assert register(client, g, needs="Rolstoel\r\nen een rustige plek").status_code == 303
 
 
@@ -137,7 +137,7 @@ def test_gathering_form_as_sent_is_stored(admin_client):
     ("venue_name", "Huis\u2028X", "op één regel"),
     ("venue_city", "Utrecht\t", "op één regel"),  # a trailing tab is stripped; inside it is not
     ("venue_address", "Straat\x0b1", "op één regel"),
-    ("description", "Tekst\x07", "stuurteken"),
+    ("description", "Tekst\x07", "onzichtbaar teken"),
     ("slug", "12345", "alleen cijfers"),
     ("starts_at", "0001-01-01T00:00", "tussen 2000 en 2100"),
     ("starts_at", "9999-12-31T23:59", "tussen 2000 en 2100"),

@@ -42,7 +42,7 @@ class RegistrationForm(FlaskForm):
         + [SelectChoice(NOT_SAID, _l("Zeg ik liever niet"))],
         validate_choice=True,
         # Our own message: WTForms' default is looked up in its catalog, read from disk on every request.
-        invalid_choice_message=_l("Ongeldige keuze. Kies een van de antwoorden."),
+        invalid_choice_message=_l("Deze keuze kan niet. Kies een van de antwoorden."),
         validators=[Optional()],
     )
     organisation = StringField(

@@ -241,7 +241,7 @@ def test_empty_form_names_every_required_field(client):
 
 def test_unknown_perspective(client):
     g = make_gathering()
-    page = assert_form_again(register(client, g, perspective="alien"), "perspective-0", "Ongeldige keuze")
+    page = assert_form_again(register(client, g, perspective="alien"), "perspective-0", "Deze keuze kan niet")
     assert_kept(page, name="Anna de Vries", email="anna@voorbeeld.nl")
 
 
@@ -250,7 +250,7 @@ def test_missing_perspective_in_mixed_session(client):
     page = assert_form_again(register(client, g, perspective=None), "perspective-0", "Kies hoe u betrokken bent.")
     assert_kept(page, name="Anna de Vries", email="anna@voorbeeld.nl", organisation="Stichting Naast")
     # "Zeg ik liever niet" is not accepted where the seat depends on the answer.
-    assert_form_again(register(client, g, perspective="not_said"), "perspective-0", "Ongeldige keuze")
+    assert_form_again(register(client, g, perspective="not_said"), "perspective-0", "Deze keuze kan niet")
 
 
 @pytest.mark.parametrize("state, fields, message", [
