@@ -67,6 +67,7 @@ def _finish_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import seat_counters
     from .database import configure_engine, configure_session
     from .extensions import babel, csrf, db, limiter, migrate
     from .i18n import select_locale
@@ -84,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     from .programme import models as _programme  # noqa: F401
 
     db.init_app(app)
+    seat_counters.register(db.metadata)  # the counting triggers come with every create_all
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")

@@ -76,6 +76,11 @@ class Workshop(db.Model):
     leader: Mapped[str] = mapped_column(sa.String(200), default="")   # who leads it
     room: Mapped[str] = mapped_column(sa.String(120), default="")
     capacity: Mapped[int] = mapped_column(default=0)
+    # People (a companion counts) of choices with each status, of registrations that are not cancelled.
+    # Kept by the database (seat_counters.py), never written by the application: read them fresh.
+    seated_people: Mapped[int] = mapped_column(default=0, server_default="0")
+    waiting_people: Mapped[int] = mapped_column(default=0, server_default="0")
+    pending_people: Mapped[int] = mapped_column(default=0, server_default="0")
 
     part: Mapped[ProgrammePart] = relationship(back_populates="workshops")
 

@@ -36,31 +36,29 @@ class WorkshopSeats:
         return self.seats_left <= 0
 
 
-def _people_with(status: str):
-    return sa.func.coalesce(sa.func.sum(sa.case(
-        (sa.and_(WorkshopChoice.status == status, Registration.status != RegistrationStatus.CANCELLED),
-         Registration.people), else_=0)), 0)
-
-
 @cache
 def _seats_statement() -> sa.Select:
-    # Built once: it runs under the lock for every registration that chooses workshops.
+    # Built once: it runs under the lock for every registration that chooses workshops. The counts are
+    # the workshop's own columns, kept by the database (seat_counters.py): no sum over its choices.
     return (
-        sa.select(Workshop.id, Workshop.capacity, _people_with(ChoiceStatus.SEATED),
-                  _people_with(ChoiceStatus.WAITING), _people_with(ChoiceStatus.PENDING))
+        sa.select(Workshop.id, Workshop.capacity, Workshop.seated_people, Workshop.waiting_people,
+                  Workshop.pending_people)
         .join(ProgrammePart, ProgrammePart.id == Workshop.part_id)
-        .outerjoin(WorkshopChoice, WorkshopChoice.workshop_id == Workshop.id)
-        .outerjoin(Registration, Registration.id == WorkshopChoice.registration_id)
-        .where(ProgrammePart.gathering_id == sa.bindparam("gathering_id"))
-        .group_by(Workshop.id, Workshop.capacity)
+        .where(ProgrammePart.gathering_id.in_(sa.bindparam("ids", expanding=True)))
     )
+
+
+def seats_for(gathering_ids: list[int]) -> dict[int, WorkshopSeats]:
+    """{workshop id: WorkshopSeats} for every workshop of these gatherings, in one query."""
+    if not gathering_ids:
+        return {}
+    rows = db.session.execute(_seats_statement(), {"ids": list(gathering_ids)})
+    return {wid: WorkshopSeats(capacity, seated, waiting, pending) for wid, capacity, seated, waiting, pending in rows}
 
 
 def seats(gathering: Gathering) -> dict[int, WorkshopSeats]:
     """{workshop id: WorkshopSeats} for every workshop of the gathering, in one query."""
-    rows = db.session.execute(_seats_statement(), {"gathering_id": gathering.id})
-    return {wid: WorkshopSeats(capacity, int(seated), int(waiting), int(pending))
-            for wid, capacity, seated, waiting, pending in rows}
+    return seats_for([gathering.id])
 
 
 def rounds_of(gathering: Gathering) -> list[ProgrammePart]:

@@ -125,3 +125,20 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
+
+
+class SeatCount(db.Model):
+    """How many people of a gathering have a seat or wait, kept by the database (see seat_counters.py).
+
+    One row per gathering and ``grp``: '' for the whole gathering, else a perspective group
+    (perspectives.PerspectiveGroup), whose counts a mixed session's allotments use. Never
+    written by the application: triggers move it with every registration.
+    """
+
+    __tablename__ = "seat_count"
+
+    gathering_id: Mapped[int] = mapped_column(sa.ForeignKey("gathering.id", ondelete="CASCADE"), primary_key=True)
+    grp: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")  # people
+    waitlisted: Mapped[int] = mapped_column(default=0, server_default="0")  # people
+    in_line: Mapped[int] = mapped_column(default=0, server_default="0")  # registrations waiting (a pair is one)

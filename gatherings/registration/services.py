@@ -25,7 +25,7 @@ from ..database import require_write_lock
 from ..extensions import db
 from ..timeutil import utcnow
 from . import signals
-from .models import LANGUAGES, Registration, RegistrationSource, RegistrationStatus
+from .models import LANGUAGES, Registration, RegistrationSource, RegistrationStatus, SeatCount
 from .perspectives import PERSPECTIVES, PerspectiveGroup, group_of
 
 
@@ -153,12 +153,10 @@ def email_key(email: str | None) -> str | None:
 # SQLAlchemy neither rebuilds them nor recomputes their cache keys on each request.
 @cache
 def _counts_statement() -> sa.Select:
-    return (
-        sa.select(Registration.gathering_id, Registration.perspective_group, Registration.status,
-                  sa.func.sum(Registration.people), sa.func.count())
-        .where(Registration.gathering_id.in_(sa.bindparam("ids", expanding=True)), Registration.status != RegistrationStatus.CANCELLED)
-        .group_by(Registration.gathering_id, Registration.perspective_group, Registration.status)
-    )
+    # The counters the database keeps (seat_counters.py): a few rows per gathering, however many registered.
+    return (sa.select(SeatCount.gathering_id, SeatCount.grp, SeatCount.confirmed, SeatCount.waitlisted,
+                      SeatCount.in_line)
+            .where(SeatCount.gathering_id.in_(sa.bindparam("ids", expanding=True))))
 
 
 @cache
@@ -176,14 +174,20 @@ def _by_token_statement() -> sa.Select:
             .options(joinedload(Registration.gathering)))
 
 
+def _fill(avail: Availability, group: str, confirmed: int, waitlisted: int, in_line: int) -> None:
+    seats = avail.total if not group else avail.groups.get(group)
+    if seats is not None:  # a group's row counts only where the gathering allots seats per group
+        seats.confirmed, seats.waitlisted, seats.in_line = confirmed, waitlisted, in_line
+
+
 def availability_for(gatherings: list[Gathering]) -> dict[int, Availability]:
     """Seat counts for many gatherings in one query."""
     result = {g.id: Availability.empty(g) for g in gatherings}
     if not gatherings:
         return result
-    rows = db.session.execute(_counts_statement(), {"ids": [g.id for g in gatherings]})
-    for gathering_id, group, status, people, count in rows:
-        result[gathering_id].count(group, status, int(people or 0), count)
+    for gathering_id, group, confirmed, waitlisted, in_line in db.session.execute(
+            _counts_statement(), {"ids": [g.id for g in gatherings]}):
+        _fill(result[gathering_id], group, confirmed, waitlisted, in_line)
     return result
 
 
@@ -193,25 +197,25 @@ def availability(gathering: Gathering) -> Availability:
 
 @cache
 def _counts_and_known_statement() -> sa.Select:
-    return (
-        sa.select(Registration.perspective_group, Registration.status, sa.func.sum(Registration.people),
-                  sa.func.count(), sa.func.sum(sa.case((Registration.email_key == sa.bindparam("key"), 1), else_=0)))
-        .where(Registration.gathering_id == sa.bindparam("gathering_id"), Registration.status != RegistrationStatus.CANCELLED)
-        .group_by(Registration.perspective_group, Registration.status)
-    )
+    known = (sa.select(Registration.id).where(
+        Registration.gathering_id == sa.bindparam("gathering_id"), Registration.email_key == sa.bindparam("key"),
+        Registration.status != RegistrationStatus.CANCELLED).limit(1).scalar_subquery())
+    return (sa.select(SeatCount.grp, SeatCount.confirmed, SeatCount.waitlisted, SeatCount.in_line, known)
+            .where(SeatCount.gathering_id == sa.bindparam("gathering_id")))
 
 
 def _availability_and_known(gathering: Gathering, key: str | None) -> tuple[Availability, bool]:
     """The seat counts, and whether ``key`` already has an active registration: one query, not two.
 
-    Runs under the gathering's lock for every registration of the opening rush.
+    Runs under the gathering's lock for every registration of the opening rush: the counters and one
+    look-up in the unique index of active addresses, whatever the number of registrations.
     """
     avail = Availability.empty(gathering)
     known = False
     rows = db.session.execute(_counts_and_known_statement(), {"gathering_id": gathering.id, "key": key or ""})
-    for group, status, people, count, matches in rows:
-        known = known or bool(matches)
-        avail.count(group, status, int(people or 0), count)
+    for group, confirmed, waitlisted, in_line, existing in rows:
+        known = known or existing is not None
+        _fill(avail, group, confirmed, waitlisted, in_line)
     return avail, known
 
 
