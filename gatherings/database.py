@@ -236,28 +236,42 @@ def _locking_variant(statement: sa.Select, row_locks: bool) -> sa.Select:
     return statement.execution_options(populate_existing=True)
 
 
+@contextlib.contextmanager
+def no_transaction() -> Iterator[None]:
+    """On PostgreSQL, the block's statements run without a transaction around them (autocommit).
+
+    For reads that need not be one snapshot (what counts is decided again under a lock), and for
+    a write that brings its own BEGIN and COMMIT (registration.flight): it saves the BEGIN and
+    ROLLBACK round trips. Nothing else may write in it (autocommit makes each write final at
+    once). The connection gets its usual isolation back when the block ends. On SQLite it
+    changes nothing.
+    """
+    session = db.session()
+    if is_sqlite():
+        yield
+        return
+    _fresh_start(session)
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    try:
+        yield
+    finally:
+        # At once, not only at teardown: a test (or a CLI) that shares this session must not go on in
+        # autocommit. Ending the session's "transaction" returns the connection with its isolation reset.
+        session.rollback()
+
+
 def read_only(view):
     """View decorator: on PostgreSQL the view's statements run without a transaction around them.
 
     That saves the BEGIN and ROLLBACK round trips of the pages everybody loads during the
     opening rush (a gathering, a result page), whose few reads need not be one snapshot: what
-    counts is decided again under the lock when someone registers. The view must not write
-    (autocommit would make each write final at once). The connection gets its usual
-    isolation back when the view returns. On SQLite it changes nothing.
+    counts is decided again under the lock when someone registers. The view must not write.
+    See ``no_transaction``.
     """
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        session = db.session()
-        if is_sqlite():
+        with no_transaction():
             return view(*args, **kwargs)
-        _fresh_start(session)
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        try:
-            return view(*args, **kwargs)
-        finally:
-            # At once, not only at teardown: a test (or a CLI) that shares this session must not go on in
-            # autocommit. Ending the session's "transaction" returns the connection with its isolation reset.
-            session.rollback()
 
     return wrapper

@@ -16,7 +16,7 @@ VISIBLE = (GatheringStatus.PUBLISHED, GatheringStatus.CANCELLED)
 
 
 @cache
-def _visible_by_slug() -> sa.Select:
+def visible_by_slug() -> sa.Select:
     # Built once: every page view and registration looks its gathering up this way.
     return sa.select(Gathering).where(Gathering.slug == sa.bindparam("slug"), Gathering.status.in_(VISIBLE))
 
@@ -28,9 +28,9 @@ def get_visible_gathering(slug: str, *, write_lock: bool = False) -> Gathering:
     for a request that is going to change who has a seat: it is then found and locked in one query.
     """
     if write_lock:
-        gathering = write_lock_first(_visible_by_slug(), {"slug": slug})
+        gathering = write_lock_first(visible_by_slug(), {"slug": slug})
     else:
-        gathering = db.session.scalars(_visible_by_slug(), {"slug": slug}).first()
+        gathering = db.session.scalars(visible_by_slug(), {"slug": slug}).first()
     if gathering is None:
         abort(404)
     return gathering
@@ -38,7 +38,7 @@ def get_visible_gathering(slug: str, *, write_lock: bool = False) -> Gathering:
 
 def find_visible_gathering(slug: str) -> Gathering | None:
     """The published or cancelled gathering ``slug``, or None."""
-    return db.session.scalars(_visible_by_slug(), {"slug": slug}).first()
+    return db.session.scalars(visible_by_slug(), {"slug": slug}).first()
 
 
 def find_draft(slug: str) -> Gathering | None:

@@ -10,11 +10,14 @@ def register_listeners() -> None:
     from ..catalogue import signals as catalogue_signals
     from ..privacy import services as privacy_services
     from ..registration import signals as registration_signals
-    from . import changed, organiser_messages, programme, retention, services
+    from . import changed, flight, organiser_messages, programme, retention, services
 
     # weak=False: the receivers are module functions; connecting again (another app) changes nothing.
     registration_signals.registration_confirmed.connect(services.on_registration_confirmed, weak=False)
     registration_signals.registration_waitlisted.connect(services.on_registration_waitlisted, weak=False)
+    # The same rows, when the opening rush registers in one statement (registration/flight.py).
+    registration_signals.flight_writers[services.on_registration_confirmed] = flight.outbox_part
+    registration_signals.flight_writers[services.on_registration_waitlisted] = flight.outbox_part
     registration_signals.registration_promoted.connect(services.on_registration_promoted, weak=False)
     registration_signals.registration_cancelled.connect(services.on_registration_cancelled, weak=False)
     registration_signals.registration_duplicate.connect(services.on_registration_duplicate, weak=False)

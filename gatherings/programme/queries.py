@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..catalogue.models import Gathering
+from ..catalogue.services import visible_by_slug
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from .models import ChoiceStatus, PartKind, ProgrammePart, Workshop, WorkshopChoice
@@ -59,6 +60,19 @@ def seats_for(gathering_ids: list[int]) -> dict[int, WorkshopSeats]:
 def seats(gathering: Gathering) -> dict[int, WorkshopSeats]:
     """{workshop id: WorkshopSeats} for every workshop of the gathering, in one query."""
     return seats_for([gathering.id])
+
+
+@cache
+def _visible_with_programme() -> sa.Select:
+    return visible_by_slug().options(joinedload(Gathering.programme).joinedload(ProgrammePart.workshops))
+
+
+def visible_with_rounds(slug: str) -> tuple[Gathering | None, list[ProgrammePart]]:
+    """The published or cancelled gathering ``slug`` and its rounds (workshops loaded), in one statement."""
+    gathering = db.session.scalars(_visible_with_programme(), {"slug": slug}).unique().first()
+    if gathering is None:
+        return None, []
+    return gathering, [part for part in gathering.programme if part.kind == PartKind.ROUND]
 
 
 def rounds_of(gathering: Gathering) -> list[ProgrammePart]:

@@ -44,7 +44,7 @@ from .models import ChoiceStatus, ProgrammePart, Workshop, WorkshopChoice
 from .seating import Ledger, choices_of, decide, fill, rounds_locked  # noqa: F401  (choices_of re-exported)
 from .moves import WorkshopFull, move, remove_round, remove_workshop  # noqa: F401  (re-exported)
 from .queries import (  # noqa: F401  (re-exported: the services' public reading side)
-    OwnPart, WorkshopSeats, TimetablePart, TimetableWorkshop, programme_of, rounds_of, seats, timetable,
+    OwnPart, WorkshopSeats, TimetablePart, TimetableWorkshop, programme_of, rounds_of, seats, timetable, visible_with_rounds,
     waiting_position)
 
 
@@ -78,7 +78,7 @@ def locked_registration(gathering: Gathering, registration_id: int) -> Registrat
 # -- participants ---------------------------------------------------------------------------------------------
 
 
-def _check(rounds: list[ProgrammePart], choices: Mapping[int, int | None]) -> dict[int, Workshop | None]:
+def check_choices(rounds: list[ProgrammePart], choices: Mapping[int, int | None]) -> dict[int, Workshop | None]:
     """Each round's chosen Workshop (None: no workshop, in an optional round); ChoiceRefused for any mistake."""
     errors: dict[int, object] = {}
     chosen: dict[int, Workshop | None] = {}
@@ -111,7 +111,7 @@ def _apply(gathering: Gathering, registration: Registration, choices: Mapping[in
     rounds = rounds_locked(gathering)
     if not rounds:
         return []
-    chosen = _check(rounds, choices)
+    chosen = check_choices(rounds, choices)
     existing = {} if new else choices_of(registration)
     ledger = Ledger(gathering)
     people = registration.people

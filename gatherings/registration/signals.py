@@ -18,3 +18,9 @@ registration_duplicate = _signals.signal("registration-duplicate")
 # A participant changed their own registration (/r/<token>/edit). kwargs: changed (the names of the
 # fields that changed, in the form's order), invitation_changed (bool: what their calendar shows changed).
 registration_changed = _signals.signal("registration-changed")
+
+# The opening rush registers in one statement (flight.py) and sends neither registration_confirmed nor
+# registration_waitlisted: each receiver of those two names here the part it adds to that statement to
+# write what it would have written (a callable(gathering, applicant) -> flight.FlightPart). While one
+# receiver has none, every registration takes the ordinary way.
+flight_writers: dict = {}

@@ -13,13 +13,14 @@ from werkzeug.exceptions import TooManyRequests
 from ..catalogue.models import Gathering, RegistrationState
 from ..catalogue.services import contact_of, find_draft, find_visible_gathering, get_visible_gathering, lock_gathering
 from .. import caches
-from ..database import read_only, unit_of_work, writes
+from ..database import no_transaction, read_only, unit_of_work, writes
 from ..extensions import limiter
 from ..limits import over_address_limit
 from ..organise.access import organises
+from ..programme import flight as programme_flight
 from ..programme import forms as programme_forms
 from ..programme import services as programme_services
-from . import changes, door_codes, services
+from . import changes, door_codes, flight, services
 from .forms import ChangeForm, RegistrationForm, change_form_class
 from .models import Registration
 from .perspectives import NOT_SAID, PerspectiveGroup
@@ -197,6 +198,13 @@ def register(slug: str):
         raise TooManyRequests(retry_after=wait)
     choices = programme_forms.submitted(request.form)
     try:
+        flown = _in_one_flight(slug, form, choices)
+    except programme_services.ChoiceRefused as refused:  # checked before the lock; nothing was stored
+        return _gathering_page(get_visible_gathering(slug), status=422, choice_errors=refused.errors)
+    if flown is not None:
+        _remember_own(flown.token)
+        return redirect(url_for("registration.show", token=flown.token, new=1), code=303)
+    try:
         with unit_of_work():
             gathering = get_visible_gathering(slug, write_lock=True)  # found and locked in one query
             result = services.register(gathering, _applicant(form, gathering))
@@ -214,6 +222,23 @@ def register(slug: str):
         return render_template("registration/received.html", gathering=gathering)
     _remember_own(token)
     return redirect(url_for("registration.show", token=token, new=1 if created else None), code=303)
+
+
+def _in_one_flight(slug: str, form: RegistrationForm, choices) -> flight.Flown | None:
+    """The opening rush's way: one round trip under the lock (registration/flight.py); None: the ordinary way.
+
+    The gathering and its rounds are read first, without a transaction and without the lock;
+    a wrong workshop choice is refused here (``ChoiceRefused``) before any lock is taken.
+    """
+    if not flight.available():
+        return None
+    with no_transaction():
+        gathering, rounds = programme_services.visible_with_rounds(slug)
+        if gathering is None:
+            return None  # the ordinary way answers 404
+        programme_part = programme_flight.choices_part(rounds, choices)
+        return flight.register(gathering, _applicant(form, gathering),
+                               parts=[programme_part] if programme_part is not None else [])
 
 
 def _registration_or_404(token: str):
