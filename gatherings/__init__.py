@@ -55,7 +55,8 @@ def _finish_config(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         options = {
-            "pool_pre_ping": True,  # a connection that died (database restart) is replaced, not handed out
+            # No pre-ping (a round trip before every request's first statement): a connection the server
+            # closed while it was idle is recognised without one (database.configure_engine).
             "pool_size": app.config["DB_POOL_SIZE"],
             "max_overflow": app.config["DB_MAX_OVERFLOW"],
             "pool_timeout": app.config["DB_POOL_TIMEOUT"],

@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import functools
 import hashlib
+import select
 from collections.abc import Iterator
 from functools import cache
 
@@ -35,6 +36,8 @@ _LOCKED = "unit_of_work.locked"  # session.info: (model, id) of rows locked in t
 
 
 def configure_engine(engine: sa.engine.Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", _closed_while_idle)
     if engine.dialect.name != "sqlite":
         return
 
@@ -59,6 +62,22 @@ def configure_engine(engine: sa.engine.Engine) -> None:
     def _on_end(conn):
         # Connection.info outlives the transaction (it belongs to the pooled connection).
         conn.info["immediate"] = False
+
+
+def _closed_while_idle(dbapi_connection, _record, _proxy) -> None:
+    """Refuse a pooled PostgreSQL connection that the server closed while it lay in the pool (a restart).
+
+    Instead of a ping (a round trip before every request's first statement, pool_pre_ping): an
+    idle connection has nothing to read, unless the server said goodbye (or closed the socket).
+    One look at the socket, no round trip. The pool then opens a new connection (DisconnectionError).
+    A connection lost without a word (a cable pulled) is noticed at its first statement instead:
+    that request gets the 503 page, and the pool is refreshed (errors.py).
+    """
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        raise sa.exc.DisconnectionError("connection closed")
+    readable, _writable, _failed = select.select([dbapi_connection.fileno()], [], [], 0)
+    if readable:
+        raise sa.exc.DisconnectionError("the server closed the connection while it was idle")
 
 
 def _flushed(session, _context):

@@ -87,7 +87,7 @@ def test_postgresql_pool_sizes_come_from_the_environment(monkeypatch, app_config
     app = create_app({**config, "SQLALCHEMY_DATABASE_URI": UNREACHABLE})
     with app.app_context():
         pool = db.engine.pool
-        assert (pool.size(), pool._max_overflow, pool._timeout, pool._pre_ping) == (4, 6, 3, True)
+        assert (pool.size(), pool._max_overflow, pool._timeout) == (4, 6, 3)
         db.engine.dispose()
 
 
