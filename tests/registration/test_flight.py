@@ -174,3 +174,12 @@ def test_a_known_address_is_left_to_the_ordinary_way(app):
         flown = flight.register(db.session.get(type(gathering), gathering.id), applicant("Anna", False, "nl"))
     assert flown is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
+def test_a_benchmark_can_time_the_lock_from_the_database_clock(app, monkeypatch):
+    seen = []
+    monkeypatch.setattr(flight, "observe", lambda *times: seen.append(times))
+    gathering = make_gathering(kind="national")
+    assert by_flight(gathering, [], ("Anna", False, "nl", ())) is not None
+    ((asked, got, released),) = seen
+    assert asked <= got <= released and released - asked < 5
