@@ -5,7 +5,7 @@ from gatherings.catalogue.models import Gathering, GatheringKind, GatheringStatu
 from gatherings.mail.models import OutboxStatus
 from gatherings.registration.models import Registration, RegistrationStatus
 from gatherings.registration.perspectives import ALLOTMENT_FIELDS, GROUP_OF, Perspective, PerspectiveGroup
-from gatherings.registration.services import Availability, Seats
+from gatherings.registration.seats import Availability, Seats
 
 
 def _check_sql(table, name: str) -> str:

@@ -8,7 +8,7 @@ from ..catalogue.models import GatheringKind
 from ..programme.outline import programmes_for, seats_for
 from ..programme.queries import WorkshopSeats
 from ..registration.perspectives import PerspectiveGroup
-from ..registration.services import Seats, availability_for
+from ..registration.seats import Seats, availability_for
 from ..timeutil import local
 from ..urls import public_url
 from .openapi import MAX_QUERY, SPEC
