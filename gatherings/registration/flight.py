@@ -39,9 +39,8 @@ from flask import current_app
 
 from ..catalogue.models import Gathering, GatheringKind, GatheringStatus
 from ..extensions import db
-from . import signals
-from .models import LANGUAGES, Registration, RegistrationSource, RegistrationStatus, SeatCount, new_door_code, new_token
-from .perspectives import PERSPECTIVES, group_of
+from . import services, signals
+from .models import Registration, RegistrationSource, RegistrationStatus, SeatCount, new_door_code, new_token
 
 
 @dataclass(frozen=True)
@@ -97,27 +96,9 @@ def register(gathering: Gathering, applicant, *, parts: Sequence[FlightPart] = (
     """
     if gathering.kind == GatheringKind.MIXED or not available():
         return None
-    perspective = applicant.perspective if applicant.perspective in PERSPECTIVES else None
-    values = dict(
-        gathering_id=gathering.id,
-        name=applicant.name.strip(),
-        email=applicant.email.strip() if applicant.email else None,
-        email_key=applicant.email.strip().lower() if applicant.email else None,
-        perspective=perspective,
-        perspective_group=group_of(perspective),
-        organisation=(applicant.organisation or "").strip(),
-        needs=(applicant.needs or "").strip(),
-        companion=bool(applicant.companion),
-        companion_name=(applicant.companion_name or "").strip() if applicant.companion else "",
-        consent_version=applicant.consent_version,
-        has_consent=bool(applicant.consent_version),
-        source=RegistrationSource.FORM.value,
-        submission_key=applicant.submission_key,
-        language=applicant.language if applicant.language in LANGUAGES else "nl",
-        token=new_token(),
-        door_code=new_door_code(),
-        people=2 if applicant.companion else 1,
-    )
+    values = dict(services.stored_values(applicant, RegistrationSource.FORM), gathering_id=gathering.id,
+                  has_consent=bool(applicant.consent_version), token=new_token(), door_code=new_door_code(),
+                  people=2 if applicant.companion else 1)
     if not values["email_key"]:
         return None
     writers = [writer(gathering, applicant) for writer in _writers()]

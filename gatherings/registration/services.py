@@ -96,6 +96,27 @@ def email_key(email: str | None) -> str | None:
     return email.strip().lower() if email else None
 
 
+def stored_values(applicant: Applicant, source: RegistrationSource) -> dict:
+    """The registration's columns as the applicant gave them, as both ways of registering store them
+    (``register`` here, and the opening rush's one flight, flight.py)."""
+    perspective = applicant.perspective if applicant.perspective in PERSPECTIVES else None
+    return dict(
+        name=applicant.name.strip(),
+        email=applicant.email.strip() if applicant.email else None,
+        email_key=email_key(applicant.email),
+        perspective=perspective,
+        perspective_group=group_of(perspective),
+        organisation=(applicant.organisation or "").strip(),
+        needs=(applicant.needs or "").strip(),
+        companion=bool(applicant.companion),
+        companion_name=(applicant.companion_name or "").strip() if applicant.companion else "",
+        consent_version=applicant.consent_version,
+        source=RegistrationSource(source).value,
+        submission_key=applicant.submission_key,
+        language=applicant.language if applicant.language in LANGUAGES else "nl",
+    )
+
+
 @cache
 def _active_by_email_statement() -> sa.Select:
     return sa.select(Registration).where(
@@ -225,24 +246,8 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
         # counts still, and this is the hot path of the opening rush.)
         _fill_from_waitlist(gathering, now)
         avail = availability(gathering)
-    registration = Registration(
-        gathering=gathering,
-        name=applicant.name.strip(),
-        email=applicant.email.strip() if applicant.email else None,
-        email_key=key,
-        perspective=perspective,
-        perspective_group=group,
-        organisation=(applicant.organisation or "").strip(),
-        needs=(applicant.needs or "").strip(),
-        companion=bool(applicant.companion),
-        companion_name=(applicant.companion_name or "").strip() if applicant.companion else "",
-        consent_at=now if applicant.consent_version else None,
-        consent_version=applicant.consent_version,
-        source=source,
-        submission_key=applicant.submission_key,
-        language=applicant.language if applicant.language in LANGUAGES else "nl",
-        created_at=now,
-    )
+    registration = Registration(gathering=gathering, **stored_values(applicant, source),
+                                consent_at=now if applicant.consent_version else None, created_at=now)
     # A pair gets two seats together or waits together: never one of them without the other.
     if avail.fits(group, registration.people):
         _confirm(registration, now)
