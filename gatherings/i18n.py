@@ -1,5 +1,5 @@
 """Language: Dutch first, English on request (a visible switch or Accept-Language)."""
-from flask import Flask, current_app, has_request_context, redirect, request, url_for
+from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -15,6 +15,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and mail workers speak Dutch
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")
+    # The answer now depends on these two request headers: say so to caches on the way (after_request below).
+    g.language_chosen = True
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
@@ -70,6 +72,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(when=when, moment=moment, lang_nl=lang_nl, in_dutch=in_dutch, get_locale=get_locale, format_datetime=format_datetime,
                                  kind_labels=KIND_LABELS, perspective_labels=PERSPECTIVES, group_labels=GROUP_LABELS)
     app.jinja_env.filters["local"] = local
+
+    @app.after_request
+    def _vary_on_language(response):
+        # A page in the visitor's language: a shared cache must not hand the Dutch page to an English reader.
+        if g.get("language_chosen"):
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
 
     @app.get("/taal/<code>")
     def switch_language(code: str):

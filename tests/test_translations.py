@@ -164,3 +164,9 @@ def test_templates_follow_a_forced_language_inside_an_english_request(app):
             assert render_template_string(template, start=start, end=end) == \
                 "Bijeenkomsten dinsdag 2 februari 2027, 13:30 – 16:00"
         assert render_template_string(template, start=start, end=end).startswith("Gatherings Tuesday")
+
+
+def test_a_page_in_the_readers_language_says_it_varies_with_the_language(client):
+    answer = client.get("/", headers={"Accept-Language": "en"})
+    assert answer.status_code == 200 and 'lang="en"' in answer.text
+    assert {"accept-language", "cookie"} <= {v.lower() for v in answer.vary}
