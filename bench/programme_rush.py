@@ -227,6 +227,8 @@ def run(args, url: str, workers: int, logdir, name: str) -> bool:
         for label, found in steps.items():
             for statement in found:
                 print(f"     {label:<10} {statement}")
+    if args.count_only:
+        return True
 
     server = Server("wsgi:app", url, workers, logdir, "app-programme")
     figures, loads = {}, {}

@@ -289,6 +289,8 @@ def main() -> int:
     parser.add_argument("--py-spy", metavar="FILE", help="profile the app's workers with py-spy: collapsed stacks (flamegraph.pl, speedscope.app), CPU only")
     parser.add_argument("--show-queries", action="store_true", help="list the SQL statements per step")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database afterwards")
+    parser.add_argument("--count-only", action="store_true",
+                        help="only count the SQL statements per request (in-process), no servers and no load")
     parser.add_argument("--programme", action="store_true",
                         help="instead: a day with two rounds of four 100-seat workshops against a day without")
     args = parser.parse_args()
@@ -315,6 +317,8 @@ def main() -> int:
                         print(f"     {label:<10} {statement}")
         print("   (besides these, each request that uses the database: BEGIN, COMMIT or ROLLBACK, and the pool's"
               " pre-ping)")
+        if args.count_only:
+            return 0
 
         baselines = []
 

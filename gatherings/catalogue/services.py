@@ -36,9 +36,16 @@ def get_visible_gathering(slug: str, *, write_lock: bool = False) -> Gathering:
     return gathering
 
 
-def find_visible_gathering(slug: str) -> Gathering | None:
-    """The published or cancelled gathering ``slug``, or None."""
-    return db.session.scalars(visible_by_slug(), {"slug": slug}).first()
+def find_visible_gathering(slug: str, options=()) -> Gathering | None:
+    """The published or cancelled gathering ``slug``, or None.
+
+    ``options``: loader options for what the page reads with it (e.g. the programme's ``with_programme``),
+    read fresh in that one statement even when the session held those rows already.
+    """
+    if not options:
+        return db.session.scalars(visible_by_slug(), {"slug": slug}).first()
+    statement = visible_by_slug().options(*options).execution_options(populate_existing=True)
+    return db.session.scalars(statement, {"slug": slug}).unique().one_or_none()
 
 
 def find_draft(slug: str) -> Gathering | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..catalogue.models import Gathering
 from ..catalogue.services import visible_by_slug
@@ -126,6 +126,28 @@ def timetable(gathering: Gathering) -> tuple[TimetablePart, ...]:
     if not parts:
         return ()
     counts = seats(gathering) if any(p.workshops for p in parts) else {}
+    return _timetable(parts, lambda w: counts[w.id].seats_left if w.id in counts else w.capacity)
+
+
+def with_programme(via=None):
+    """A loader option: the gathering's parts and their workshops read in the statement that reads the gathering.
+
+    ``via``: the relationship to the gathering from what the statement selects (``Registration.gathering``);
+    none when it selects gatherings. Outer joins, so a gathering without a programme costs no statement at
+    all to know it has none (its ``programme`` is loaded empty). The workshops' seat counters come in the
+    same rows: read them with ``timetable_of`` only when that statement read them fresh (the finders that
+    take this option do, ``populate_existing``).
+    """
+    parts = joinedload(Gathering.programme) if via is None else joinedload(via).joinedload(Gathering.programme)
+    return parts.joinedload(ProgrammePart.workshops)
+
+
+def timetable_of(parts: list[ProgrammePart]) -> tuple[TimetablePart, ...]:
+    """``timetable`` from parts loaded with their workshops by a statement that read them fresh (``with_programme``)."""
+    return _timetable(parts, lambda w: WorkshopSeats(w.capacity, w.seated_people).seats_left)
+
+
+def _timetable(parts: list[ProgrammePart], seats_left) -> tuple[TimetablePart, ...]:
     return tuple(
         TimetablePart(
             id=p.id, kind=p.kind, title=p.title, description=p.description or "", starts_at=p.starts_at,
@@ -133,8 +155,7 @@ def timetable(gathering: Gathering) -> tuple[TimetablePart, ...]:
             workshops=tuple(
                 TimetableWorkshop(
                     id=w.id, title=w.title, description=w.description or "", leader=w.leader or "",
-                    room=w.room or "", capacity=w.capacity,
-                    seats_left=counts[w.id].seats_left if w.id in counts else w.capacity)
+                    room=w.room or "", capacity=w.capacity, seats_left=seats_left(w))
                 for w in p.workshops))
         for p in parts)
 
@@ -143,15 +164,32 @@ def waiting_position(choice: WorkshopChoice) -> int | None:
     """1 for the first in the workshop's waiting line; None when the choice does not wait."""
     if choice.status != ChoiceStatus.WAITING or choice.workshop_id is None:
         return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count()).select_from(WorkshopChoice)
-        .join(Registration, Registration.id == WorkshopChoice.registration_id)
-        .where(WorkshopChoice.workshop_id == choice.workshop_id, WorkshopChoice.status == ChoiceStatus.WAITING,
+    return db.session.scalar(sa.select(_ahead_in_line(
+        choice.workshop_id, choice.waiting_since, choice.id))) + 1
+
+
+def _ahead_in_line(workshop_id, waiting_since, choice_id) -> sa.ScalarSelect:
+    """How many confirmed registrations wait for the workshop before this choice (first come, first served)."""
+    ahead = aliased(WorkshopChoice)
+    return (
+        sa.select(sa.func.count()).select_from(ahead)
+        .join(Registration, Registration.id == ahead.registration_id)
+        .where(ahead.workshop_id == workshop_id, ahead.status == ChoiceStatus.WAITING,
                Registration.status == RegistrationStatus.CONFIRMED,
-               sa.or_(WorkshopChoice.waiting_since < choice.waiting_since,
-                      sa.and_(WorkshopChoice.waiting_since == choice.waiting_since,
-                              WorkshopChoice.id < choice.id))))
-    return ahead + 1
+               sa.or_(ahead.waiting_since < waiting_since,
+                      sa.and_(ahead.waiting_since == waiting_since, ahead.id < choice_id)))
+        .scalar_subquery())
+
+
+@cache
+def _choices_statement() -> sa.Select:
+    # A registration's choices with each one's place in its workshop's line, in one statement (the
+    # result page's): the line is counted in the database for the choices that wait, not one query each.
+    position = sa.case(
+        (sa.and_(WorkshopChoice.status == ChoiceStatus.WAITING, WorkshopChoice.workshop_id.is_not(None)),
+         _ahead_in_line(WorkshopChoice.workshop_id, WorkshopChoice.waiting_since, WorkshopChoice.id)
+         .correlate(WorkshopChoice) + 1))
+    return sa.select(WorkshopChoice, position).where(WorkshopChoice.registration_id == sa.bindparam("registration_id"))
 
 
 @dataclass(frozen=True)
@@ -160,13 +198,15 @@ class OwnPart:
 
     ``workshop``: the workshop chosen in a round (None for a plenary part and for "geen
     werkplaats"); ``status``: the choice's ChoiceStatus (None for a plenary part, or a round
-    chosen nothing in yet); ``position``: place in the workshop's waiting line when waiting.
+    chosen nothing in yet); ``position``: place in the workshop's waiting line when waiting;
+    ``choice``: the WorkshopChoice they come from.
     """
 
     part: ProgrammePart
     workshop: Workshop | None = None
     status: str | None = None
     position: int | None = None
+    choice: WorkshopChoice | None = None  # the row behind workshop and status (a round chosen in)
 
     @property
     def is_round(self) -> bool:
@@ -185,22 +225,25 @@ class OwnPart:
         return self.workshop.room if self.workshop is not None else ""
 
 
-def programme_of(registration: Registration) -> list[OwnPart]:
+def programme_of(registration: Registration, parts: list[ProgrammePart] | None = None) -> list[OwnPart]:
     """The registration's own programme: every part in time order, with its workshop and status per round.
 
-    Empty when the gathering has no programme. Plenary parts are included (everyone goes).
+    Empty when the gathering has no programme. Plenary parts are included (everyone goes). ``parts``: the
+    gathering's parts with their workshops when the caller has them (the result page reads them with the
+    registration, ``with_programme``): then no statement for a gathering without a programme, and one
+    for the choices with their places in line; otherwise one more for the parts.
     """
-    parts = _parts(registration.gathering)
+    parts = _parts(registration.gathering) if parts is None else parts
     if not parts:
         return []
-    choices = {c.part_id: c for c in db.session.scalars(
-        sa.select(WorkshopChoice).where(WorkshopChoice.registration_id == registration.id))}
+    choices = {choice.part_id: (choice, position) for choice, position in db.session.execute(
+        _choices_statement(), {"registration_id": registration.id})}
     workshops = {w.id: w for p in parts for w in p.workshops}
     own = []
     for part in parts:
-        choice = choices.get(part.id)
+        choice, position = choices.get(part.id, (None, None))
         if part.kind != PartKind.ROUND or choice is None:
             own.append(OwnPart(part))
             continue
-        own.append(OwnPart(part, workshops.get(choice.workshop_id), choice.status, waiting_position(choice)))
+        own.append(OwnPart(part, workshops.get(choice.workshop_id), choice.status, position, choice))
     return own

@@ -17,7 +17,7 @@ from ..database import writes
 from ..i18n import clock_time
 from ..registration import services as registration_services
 from ..registration.models import Registration, RegistrationStatus
-from . import forms, services
+from . import forms, queries, services
 
 bp = Blueprint("programme", __name__)
 
@@ -34,12 +34,15 @@ def part_time(start, end) -> str:
     return _("%(start)s – %(end)s", start=clock_time(start), end=clock_time(end))
 
 
-@bp.app_template_global()
-def own_programme(registration: Registration) -> list[services.OwnPart]:
-    """The registration's own programme for its pages (empty without a programme, or once cancelled)."""
+def own_programme(registration: Registration, parts=None) -> list[services.OwnPart]:
+    """The registration's own programme for its pages (empty without a programme, or once cancelled).
+
+    ``parts``: the gathering's parts read fresh with the registration (``queries.with_programme``), as
+    ``queries.programme_of`` takes them; the page's form of workshops (``workshops_form``) is built from it.
+    """
     if registration.status == RegistrationStatus.CANCELLED:
         return []
-    return services.programme_of(registration)
+    return queries.programme_of(registration, parts)
 
 
 def _can_change(registration: Registration) -> bool:
@@ -48,24 +51,29 @@ def _can_change(registration: Registration) -> bool:
             and gathering.registration_state() not in (RegistrationState.PAST, RegistrationState.CANCELLED))
 
 
-def _form_for(registration: Registration, own: list[services.OwnPart] | None = None) -> WorkshopsForm | None:
-    programme = services.timetable(registration.gathering)
-    form_class = forms.with_rounds(WorkshopsForm, programme)
+def _form_for(own: list[services.OwnPart]) -> WorkshopsForm | None:
+    # The rounds, their workshops with the seats left, and the current choices: all in ``own`` already.
+    form_class = forms.with_rounds(WorkshopsForm, queries.timetable_of([item.part for item in own]))
     if form_class is WorkshopsForm:
         return None
-    current = forms.current_values(services.choices_of(registration).values())
+    current = forms.current_values(item.choice for item in own if item.choice is not None)
     return form_class(data=current)
 
 
 @bp.app_template_global()
-def workshops_form(registration: Registration) -> WorkshopsForm | None:
-    """The form to change one's workshops on /r/<token>, filled with the current choices; None when not possible."""
-    return _form_for(registration) if _can_change(registration) else None
+def workshops_form(registration: Registration, own: list[services.OwnPart]) -> WorkshopsForm | None:
+    """The form to change one's workshops on /r/<token>, filled with the current choices; None when not possible.
+
+    ``own``: the page's ``own_programme(registration, parts)``, its parts read fresh with the registration.
+    """
+    return _form_for(own) if _can_change(registration) else None
 
 
 def _show_page(registration: Registration, form: WorkshopsForm, status: int, *, offer_wait: bool = False):
+    # Always with ``form``: the page's own form of workshops (workshops_form) is not built here.
     return render_template(
         "registration/show.html", registration=registration, gathering=registration.gathering,
+        own=own_programme(registration),
         position=registration_services.waitlist_position(registration), just_registered=False,
         state=registration.gathering.registration_state(), workshop_form=form, offer_wait=offer_wait), status
 

@@ -19,7 +19,9 @@ from ..limits import over_address_limit
 from ..organise.access import organises
 from ..programme import flight as programme_flight
 from ..programme import forms as programme_forms
+from ..programme import queries as programme_queries
 from ..programme import services as programme_services
+from ..programme import views as programme_views
 from . import changes, door_codes, flight, services
 from .forms import ChangeForm, RegistrationForm, change_form_class
 from .models import Registration
@@ -67,8 +69,8 @@ def _page_context(gathering: Gathering, programme=()) -> dict:
                 contact=contact_of(gathering))
 
 
-def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), choice_errors=None):
-    programme = programme_services.timetable(gathering)
+def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), choice_errors=None, programme=None):
+    programme = programme_services.timetable(gathering) if programme is None else programme
     form = _form(gathering, programme, choice_errors)
     form.form_errors.extend(form_errors)
     return render_template("registration/gathering.html", form=form, **_page_context(gathering, programme)), status
@@ -77,15 +79,17 @@ def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), 
 @bp.get("/gatherings/<slug>")
 @read_only
 def gathering(slug: str):
-    gathering = find_visible_gathering(slug)
+    # The gathering with its programme's parts and workshops (and their seats) in one statement: a gathering
+    # without a programme pays nothing to know it has none.
+    gathering = find_visible_gathering(slug, options=[programme_queries.with_programme()])
     if gathering is None:
         return _draft_preview(slug)
+    programme = programme_queries.timetable_of(gathering.programme)
     if "_flashes" in session:  # a notice for this visitor only
-        return _gathering_page(gathering)
+        return _gathering_page(gathering, programme=programme)
     # The same for every visitor but for the CSRF token: kept (caches.page). The empty form follows from the
     # gathering (mixed or not), its programme (in the key), the language and the code alone: built only when
     # the page is rendered.
-    programme = programme_services.timetable(gathering)
     return caches.page("registration/gathering.html", derived=lambda: {"form": _form(gathering, programme)},
                        **_page_context(gathering, programme))
 
@@ -241,8 +245,8 @@ def _in_one_flight(slug: str, form: RegistrationForm, choices) -> flight.Flown |
                                parts=[programme_part] if programme_part is not None else [])
 
 
-def _registration_or_404(token: str):
-    registration = services.find_by_token(token)
+def _registration_or_404(token: str, options=()):
+    registration = services.find_by_token(token, options)
     if registration is None or registration.anonymised_at is not None:
         abort(404)
     return registration
@@ -251,11 +255,14 @@ def _registration_or_404(token: str):
 @bp.get("/r/<token>")
 @read_only
 def show(token: str):
-    registration = _registration_or_404(token)
+    # The registration, its gathering and the gathering's programme (parts, workshops, their seats) in one
+    # statement; its own choices in one more when there is a programme (programme_queries.programme_of).
+    registration = _registration_or_404(token, [programme_queries.with_programme(via=Registration.gathering)])
     response = current_app.make_response(render_template(
         "registration/show.html",
         registration=registration,
         gathering=registration.gathering,
+        own=programme_views.own_programme(registration, registration.gathering.programme),
         position=services.waitlist_position(registration),
         just_registered=request.args.get("new") == "1",
         state=registration.gathering.registration_state(),
