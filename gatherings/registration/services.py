@@ -315,12 +315,7 @@ def promote(gathering: Gathering, registration_id: int, *, now: datetime | None 
     return registration
 
 
-def find_by_token(token: str, options=()) -> Registration | None:
-    """The registration ``token``, with its gathering; ``options``: loader options for more to read with it
-    (the result page: the gathering's programme), read fresh in that one statement."""
+def find_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
-    if not options:
-        return db.session.scalars(_by_token_statement(), {"token": token}).first()
-    statement = _by_token_statement().options(*options).execution_options(populate_existing=True)
-    return db.session.scalars(statement, {"token": token}).unique().one_or_none()
+    return db.session.scalars(_by_token_statement(), {"token": token}).first()

@@ -22,7 +22,7 @@ from ..programme import forms as programme_forms
 from ..programme import queries as programme_queries
 from ..programme import services as programme_services
 from ..programme import views as programme_views
-from . import changes, door_codes, flight, services
+from . import changes, door_codes, flight, own_page, services
 from .forms import ChangeForm, RegistrationForm, change_form_class
 from .models import Registration
 from .perspectives import NOT_SAID, PerspectiveGroup
@@ -245,8 +245,8 @@ def _in_one_flight(slug: str, form: RegistrationForm, choices) -> flight.Flown |
                                parts=[programme_part] if programme_part is not None else [])
 
 
-def _registration_or_404(token: str, options=()):
-    registration = services.find_by_token(token, options)
+def _registration_or_404(token: str):
+    registration = services.find_by_token(token)
     if registration is None or registration.anonymised_at is not None:
         abort(404)
     return registration
@@ -255,15 +255,18 @@ def _registration_or_404(token: str, options=()):
 @bp.get("/r/<token>")
 @read_only
 def show(token: str):
-    # The registration, its gathering and the gathering's programme (parts, workshops, their seats) in one
-    # statement; its own choices in one more when there is a programme (programme_queries.programme_of).
-    registration = _registration_or_404(token, [programme_queries.with_programme(via=Registration.gathering)])
+    # The registration, its gathering, the gathering's programme (parts, workshops, their seats) and the place
+    # on the waiting list in one statement; its own choices in one more when there is a programme.
+    found = own_page.find(token, [programme_queries.with_programme(via=Registration.gathering)])
+    if found is None or found[0].anonymised_at is not None:
+        abort(404)
+    registration, position = found
     response = current_app.make_response(render_template(
         "registration/show.html",
         registration=registration,
         gathering=registration.gathering,
         own=programme_views.own_programme(registration, registration.gathering.programme),
-        position=services.waitlist_position(registration),
+        position=position,
         just_registered=request.args.get("new") == "1",
         state=registration.gathering.registration_state(),
         can_change=changes.closed_reason(registration.gathering, registration) is None,

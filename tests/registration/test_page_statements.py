@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from gatherings.extensions import db
-from tests.factories import make_gathering
+from gatherings.registration import services
+from tests.factories import make_gathering, make_registration
 from tests.programme.factories import make_programme
-from tests.registration.test_views import register, token_from
+from tests.registration.test_views import register, registrations, token_from
 
 # Transaction control is not a statement a page asks for (and differs per database).
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -112,12 +113,37 @@ def test_the_result_page_with_a_programme_costs_two_statements_whatever_waits_wh
     assert "Andere werkplaats kiezen" in page
 
 
-def test_waiting_for_the_day_adds_one_statement_for_the_place_in_line(client):
+def test_waiting_for_the_day_costs_no_statement_more(client):
+    """Most people of the opening rush land on the waiting list: their place in it comes with the registration."""
     day, parts = a_day(rounds=1, workshops=2)
     for n in range(3):
         token_from(register(client, day, email=f"plek{n}@voorbeeld.nl", **choose_first(parts, n % 2)))
     waiting = token_from(register(client, day, email="wacht@voorbeeld.nl", **choose_first(parts)))
-    found = statements(client, f"/r/{waiting}?new=1")
-    assert tables(found) == ["registration", "workshop_choice", "count(*)"], found
+    assert tables(statements(client, f"/r/{waiting}?new=1")) == ["registration", "workshop_choice"]
     page = client.get(f"/r/{waiting}").text
     assert "U bent nummer 1 op de wachtlijst." in page and "U koos werkplaats Werkplaats 1A." in page
+    g = make_gathering(capacity=1)
+    token_from(register(client, g, email="een@voorbeeld.nl"))
+    plain = token_from(register(client, g, email="twee@voorbeeld.nl"))
+    assert tables(statements(client, f"/r/{plain}")) == ["registration"]
+
+
+@pytest.mark.parametrize("kind", ["theme", "mixed"])
+def test_the_page_gives_each_the_place_on_the_waiting_list_the_service_counts(client, kind):
+    """The page reads the place with the registration (registration/own_page.py); the mails count it with
+    services.waitlist_position: the same number, per perspective group in a mixed session, ties by id."""
+    g = make_gathering(kind=kind, capacity=1, allot_lived=1, allot_relatives=1, allot_professionals=1)
+    perspectives = ["client", "relative", "professional", "client", "relative", "client", "professional", "client"]
+    for perspective in perspectives:
+        make_registration(g, perspective=perspective)
+    waiting = [r for r in registrations() if r.status == "waitlisted"]
+    assert len(waiting) >= 4
+    waiting[2].waitlisted_at = waiting[1].waitlisted_at  # the same moment: the lower id goes first
+    db.session.commit()
+    told = {r.id: services.waitlist_position(r) for r in waiting}
+    if kind == "mixed":  # a line per group: nobody is behind everybody else
+        assert max(told.values()) < len(waiting)
+    else:
+        assert sorted(told.values()) == list(range(1, len(waiting) + 1))
+    for r in waiting:
+        assert f"U bent nummer {told[r.id]} op de wachtlijst." in client.get(f"/r/{r.token}").text, r.id
