@@ -64,7 +64,7 @@ def seats(gathering: Gathering) -> dict[int, WorkshopSeats]:
 
 @cache
 def _visible_with_programme() -> sa.Select:
-    return visible_by_slug().options(joinedload(Gathering.programme).joinedload(ProgrammePart.workshops))
+    return visible_by_slug().options(with_programme())
 
 
 def visible_with_rounds(slug: str) -> tuple[Gathering | None, list[ProgrammePart]]:
