@@ -74,3 +74,22 @@ def test_past_the_limit_says_when_to_come_back(limited):
     assert 0 < int(response.headers["Retry-After"]) <= 3600
     # Another address still gets through.
     assert client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": "ander@voorbeeld.nl"}).status_code == 303
+
+
+def test_with_the_limits_off_a_limited_route_does_no_limiter_work(make_app, monkeypatch):
+    """RATELIMIT_ENABLED=false (load tests): the route's limit is not looked at, let alone counted."""
+    from flask_limiter import Limiter as FlaskLimiter
+
+    checks = []
+    original = FlaskLimiter._check_request_limit
+    monkeypatch.setattr(FlaskLimiter, "_check_request_limit",
+                        lambda self, *a, **kw: checks.append(a or kw) or original(self, *a, **kw))
+    app = make_app(RATELIMIT_ENABLED=False)
+    with app.app_context():
+        slug = make_gathering().slug
+    client = app.test_client()
+    for n in range(3):
+        response = client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": f"anna{n}@voorbeeld.nl"})
+        assert response.status_code == 303
+    assert checks == []
+
