@@ -24,6 +24,24 @@ def email_validators():
                   check_deliverability=False)]
 
 
+class AnswerRadioField(RadioField):
+    """A radio group whose answer, when one is sent, must be one of its choices.
+
+    WTForms checks the choices before the validators, also when nothing was chosen: it raises its
+    message (translated, a lazy string made a str) and Optional() or InputRequired() then throws it
+    away, on every form sent without a perspective, as most are. Nothing sent (or an empty value)
+    is left to those validators, which say the same as before.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "RadioField"  # rendered as one (macros/forms.html links the summary to its first option)
+
+    def pre_validate(self, form):
+        if self.raw_data and self.raw_data[0] != "":
+            super().pre_validate(form)
+
+
 class RegistrationForm(FlaskForm):
     name = StringField(
         _l("Naam"),
@@ -36,7 +54,7 @@ class RegistrationForm(FlaskForm):
         filters=[strip_whitespace],
         validators=email_validators(),
     )
-    perspective = RadioField(
+    perspective = AnswerRadioField(
         _l("Hoe bent u betrokken bij de ggz?"),
         choices=[SelectChoice(code, label) for code, label in PERSPECTIVES.items()]
         + [SelectChoice(NOT_SAID, _l("Zeg ik liever niet"))],
