@@ -21,5 +21,5 @@ def on_registration_changed(registration: Registration, changed=(), invitation_c
     queue_for_registration(
         "changed", registration, changed=list(changed),
         ics_method="REQUEST" if invitation_changed and registration.status == "confirmed" else None,
-        subject=_subject(lambda g: _("Aanmelding gewijzigd: %(title)s", title=g.title), registration),
+        subject=_subject(lambda title: _("Aanmelding gewijzigd: %(title)s", title=title), registration),
     )

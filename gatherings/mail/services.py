@@ -21,6 +21,7 @@ Nothing is rendered in the request; all goes through ``render_bodies``.
 """
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterable
@@ -62,8 +63,13 @@ def _language(context: dict) -> str:
 # -- links and facts shown in every message -------------------------------------------------
 
 def _sender_domain() -> str:
-    address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1]
-    return address.rpartition("@")[2] or "gatherings.localhost"
+    return _domain_of(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
+
+
+@functools.lru_cache(maxsize=16)
+def _domain_of(sender: str) -> str:
+    # Parsed once per sender setting, not for every queued row (the receivers run under the gathering's lock).
+    return parseaddr(sender)[1].rpartition("@")[2] or "gatherings.localhost"
 
 
 def _gathering_context(gathering: Gathering) -> dict:
@@ -235,17 +241,36 @@ def queue_for_registration(kind: str, registration: Registration, *, subject: st
                        dedupe_key=dedupe_key, now=None)
 
 
-def _subject(text_fn, registration: Registration) -> str:
-    """The subject in the registration's language (it is written when queued, the bodies when sent)."""
-    with force_locale(language_of(registration)):
-        return text_fn(registration.gathering)
+# Subjects written so far, per app: (which subject, language, title) -> the subject. Writing one
+# switches Babel to the registrant's language and back (force_locale), and the receivers run
+# while registration holds the gathering's lock: once per title and language is enough, as
+# the catalogues do not change while the process runs. A new title is a new key.
+SUBJECTS_KEPT = 2048
+
+
+def _subject(text_fn: Callable[[str], str], registration: Registration) -> str:
+    """The subject in the registration's language (it is written when queued, the bodies when sent).
+
+    ``text_fn(title)``: the translated subject with the gathering's title, and nothing else of it.
+    """
+    language, title = language_of(registration), registration.gathering.title
+    kept = current_app.extensions.setdefault("gatherings.mail_subjects", {})
+    key = (text_fn.__code__, language, title)  # __code__: one per place a subject is written
+    subject = kept.get(key)
+    if subject is None:
+        with force_locale(language):
+            subject = str(text_fn(title))
+        if len(kept) >= SUBJECTS_KEPT:
+            kept.clear()
+        kept[key] = subject
+    return subject
 
 
 # -- receivers ------------------------------------------------------------------------------
 
 def on_registration_confirmed(registration: Registration, **_kw) -> None:
     queue_for_registration("confirmed", registration, ics_method="REQUEST",
-                           subject=_subject(lambda g: _("Aanmelding bevestigd: %(title)s", title=g.title),
+                           subject=_subject(lambda title: _("Aanmelding bevestigd: %(title)s", title=title),
                                             registration))
 
 
@@ -254,13 +279,13 @@ def on_registration_waitlisted(registration: Registration, position: int | None 
     if position is None:
         position = waitlist_position(registration)
     queue_for_registration("waitlisted", registration, position=position,
-                           subject=_subject(lambda g: _("U staat op de wachtlijst: %(title)s", title=g.title),
+                           subject=_subject(lambda title: _("U staat op de wachtlijst: %(title)s", title=title),
                                             registration))
 
 
 def on_registration_promoted(registration: Registration, **_kw) -> None:
     queue_for_registration("promoted", registration, ics_method="REQUEST",
-                           subject=_subject(lambda g: _("Er is een plek voor u: %(title)s", title=g.title),
+                           subject=_subject(lambda title: _("Er is een plek voor u: %(title)s", title=title),
                                             registration))
 
 
@@ -270,7 +295,7 @@ def on_registration_cancelled(registration: Registration, by_organiser: bool = F
         return  # the gathering itself was called off: that message says it all
     queue_for_registration("cancelled", registration, ics_method="CANCEL" if freed_seat else None,
                            by_organiser=by_organiser,
-                           subject=_subject(lambda g: _("Aanmelding geannuleerd: %(title)s", title=g.title),
+                           subject=_subject(lambda title: _("Aanmelding geannuleerd: %(title)s", title=title),
                                             registration))
 
 
@@ -285,7 +310,7 @@ def on_registration_duplicate(registration: Registration, **_kw) -> None:
     if recent:
         return
     queue_for_registration("duplicate", registration, position=waitlist_position(registration),
-                           subject=_subject(lambda g: _("U bent al aangemeld: %(title)s", title=g.title),
+                           subject=_subject(lambda title: _("U bent al aangemeld: %(title)s", title=title),
                                             registration))
 
 
@@ -316,13 +341,13 @@ def on_gathering_changed(gathering: Gathering, changes=(), before=None, **_kw) -
         if language not in lines:
             lines[language] = what_changed(gathering, changes, before or {}, language=language)
         queue_for_registration("gathering_changed", registration, changes=changes, what_changed=lines[language],
-                               subject=_subject(lambda g: _("Gewijzigd: %(title)s", title=g.title), registration),
+                               subject=_subject(lambda title: _("Gewijzigd: %(title)s", title=title), registration),
                                ics_method="REQUEST" if registration.status == "confirmed" else None)
 
 
 def on_gathering_cancelled(gathering: Gathering, message: str = "", **_kw) -> None:
     for registration in _active_registrations(gathering):
-        subject = _subject(lambda g: _("Gaat niet door: %(title)s", title=g.title), registration)
+        subject = _subject(lambda title: _("Gaat niet door: %(title)s", title=title), registration)
         queue_for_registration("gathering_cancelled", registration, subject=subject, organiser_words=message or "",
                                ics_method="CANCEL" if registration.status == "confirmed" else None)
 
