@@ -68,7 +68,7 @@ def _finish_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import seat_counters
+    from . import seat_counters, sessions
     from .database import configure_engine, configure_session
     from .extensions import babel, csrf, db, limiter, migrate
     from .i18n import select_locale
@@ -85,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     from .alerts import models as _alerts  # noqa: F401
     from .programme import models as _programme  # noqa: F401
 
+    sessions.init_app(app)  # before the calendar wraps it (calendar/sessionless.py)
     db.init_app(app)
     seat_counters.register(db.metadata)  # the counting triggers come with every create_all
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
