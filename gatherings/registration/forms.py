@@ -3,7 +3,8 @@ from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
@@ -42,7 +43,38 @@ class AnswerRadioField(RadioField):
             super().pre_validate(form)
 
 
+class TokenWhenShownField(CSRFTokenField):
+    """The form's CSRF token, signed when the form is shown rather than whenever the form is made.
+
+    A registration that is accepted answers with a redirect and never shows its form, yet WTForms
+    signed a fresh token for it (Flask-WTF's ``generate_csrf``) on every POST. The token sent is
+    checked as before (``pre_validate``, and CSRFProtect before the view).
+    """
+
+    _token = None
+
+    @property
+    def current_token(self):
+        if self._token is None:
+            self._token = self.csrf_impl.generate_csrf_token(self)
+        return self._token
+
+    @current_token.setter
+    def current_token(self, value):
+        self._token = value
+
+    def process(self, *args, **kwargs):
+        HiddenField.process(self, *args, **kwargs)  # CSRFTokenField.process would sign the token now
+
+
+class TokenWhenShown(FlaskForm.Meta.csrf_class):
+    field_class = TokenWhenShownField
+
+
 class RegistrationForm(FlaskForm):
+    class Meta:
+        csrf_class = TokenWhenShown
+
     name = StringField(
         _l("Naam"),
         filters=[strip_whitespace],
