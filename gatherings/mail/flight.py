@@ -11,7 +11,6 @@ import json
 import uuid
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..catalogue.models import Gathering
@@ -21,16 +20,17 @@ from ..registration.models import LANGUAGES, RegistrationStatus
 from ..timeutil import utcnow
 from .headers import header_text
 from .models import OutboxMessage, OutboxStatus
-from .services import _as_json, _sender_domain
+from .services import _as_json, _sender_domain, subject_in
 
 _POSITION = 987654321  # stands for the place in line in the waiting message's context, replaced in SQL
 
 
 def outbox_part(gathering: Gathering, applicant) -> FlightPart:
     language = applicant.language if applicant.language in LANGUAGES else "nl"
-    with force_locale(language):
-        confirmed_subject = _("Aanmelding bevestigd: %(title)s", title=gathering.title)
-        waiting_subject = _("U staat op de wachtlijst: %(title)s", title=gathering.title)
+    confirmed_subject = subject_in(lambda title: _("Aanmelding bevestigd: %(title)s", title=title),
+                                   language, gathering.title)
+    waiting_subject = subject_in(lambda title: _("U staat op de wachtlijst: %(title)s", title=title),
+                                 language, gathering.title)
     waiting_context = _as_json({"position": _POSITION, "registration_status": RegistrationStatus.WAITLISTED.value,
                                 "language": language})
     before, after = waiting_context.split(str(_POSITION))

@@ -242,18 +242,14 @@ def queue_for_registration(kind: str, registration: Registration, *, subject: st
 
 
 # Subjects written so far, per app: (which subject, language, title) -> the subject. Writing one
-# switches Babel to the registrant's language and back (force_locale), and the receivers run
-# while registration holds the gathering's lock: once per title and language is enough, as
-# the catalogues do not change while the process runs. A new title is a new key.
+# switches Babel to the registrant's language and back (force_locale), for every registration of
+# the rush (here under the gathering's lock; in mail/flight.py just before it): once per title and
+# language is enough, as the catalogues do not change while the process runs. A new title is a new key.
 SUBJECTS_KEPT = 2048
 
 
-def _subject(text_fn: Callable[[str], str], registration: Registration) -> str:
-    """The subject in the registration's language (it is written when queued, the bodies when sent).
-
-    ``text_fn(title)``: the translated subject with the gathering's title, and nothing else of it.
-    """
-    language, title = language_of(registration), registration.gathering.title
+def subject_in(text_fn: Callable[[str], str], language: str, title: str) -> str:
+    """``text_fn(title)`` in ``language``: a subject with the gathering's title and nothing else of it."""
     kept = current_app.extensions.setdefault("gatherings.mail_subjects", {})
     key = (text_fn.__code__, language, title)  # __code__: one per place a subject is written
     subject = kept.get(key)
@@ -264,6 +260,11 @@ def _subject(text_fn: Callable[[str], str], registration: Registration) -> str:
             kept.clear()
         kept[key] = subject
     return subject
+
+
+def _subject(text_fn: Callable[[str], str], registration: Registration) -> str:
+    """The subject in the registration's language (it is written when queued, the bodies when sent)."""
+    return subject_in(text_fn, language_of(registration), registration.gathering.title)
 
 
 # -- receivers ------------------------------------------------------------------------------
