@@ -68,6 +68,8 @@ def _finish_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from sqlalchemy import orm as sa_orm
+
     from . import seat_counters, sessions
     from .database import configure_engine, configure_session
     from .extensions import babel, csrf, db, limiter, migrate
@@ -84,6 +86,9 @@ def register_extensions(app: Flask) -> None:
     from .certificates import models as _certificates  # noqa: F401
     from .alerts import models as _alerts  # noqa: F401
     from .programme import models as _programme  # noqa: F401
+    # Every relationship in place now (backrefs such as Gathering.programme), not at the process's first
+    # query: a loader option built before any query (the gathering page's) needs them.
+    sa_orm.configure_mappers()
 
     sessions.init_app(app)  # before the calendar wraps it (calendar/sessionless.py)
     db.init_app(app)

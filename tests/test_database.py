@@ -258,3 +258,15 @@ def test_a_read_only_view_runs_without_a_transaction_on_postgresql_and_gives_it_
         db.session.execute(sa.delete(Gathering).where(Gathering.id == make_gathering_id))
         db.session.rollback()
         assert db.session.get(Gathering, make_gathering_id) is not None
+
+
+def test_every_relationship_is_in_place_once_the_app_is_made(tmp_path):
+    """A worker's first request may build a loader option (Gathering.programme) before any query has run."""
+    import subprocess
+    import sys
+    code = ("from gatherings import create_app\n"
+            f"create_app({{'TESTING': True, 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/a.db'}})\n"
+            "from gatherings.catalogue.models import Gathering\n"
+            "print(Gathering.programme.property.mapper.class_.__name__)\n")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert found.stdout.strip() == "ProgrammePart", found.stderr[-2000:]
