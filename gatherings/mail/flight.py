@@ -25,7 +25,8 @@ from .services import _as_json, _sender_domain, subject_in
 _POSITION = 987654321  # stands for the place in line in the waiting message's context, replaced in SQL
 
 
-def outbox_part(gathering: Gathering, applicant) -> FlightPart:
+def outbox_part(gathering, applicant) -> FlightPart:
+    """``gathering``: a Gathering or a ``programme.queries.GatheringBrief`` (id, title, contact addresses)."""
     language = applicant.language if applicant.language in LANGUAGES else "nl"
     confirmed_subject = subject_in(lambda title: _("Aanmelding bevestigd: %(title)s", title=title),
                                    language, gathering.title)
@@ -54,7 +55,9 @@ def outbox_part(gathering: Gathering, applicant) -> FlightPart:
 
 def _insert(flight: Flight) -> sa.Insert:
     table = OutboxMessage.__table__
-    p = sa.bindparam
+
+    def p(name, type_=sa.String):  # typed, so that the prepared statement knows every value's type
+        return sa.bindparam(name, type_=type_)
     confirmed = flight.registered.c.status == RegistrationStatus.CONFIRMED.value
 
     def either(if_confirmed, if_waiting):

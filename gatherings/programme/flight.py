@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from ..registration.flight import Flight, FlightPart
 from ..registration.models import RegistrationStatus
 from .models import ChoiceStatus, PartKind, ProgrammePart, Workshop, WorkshopChoice
+from .queries import RoundBrief
 from .services import check_choices
 
 
-def choices_part(rounds: list[ProgrammePart], choices: Mapping[int, int | None]) -> FlightPart | None:
+def choices_part(rounds: list[RoundBrief], choices: Mapping[int, int | None]) -> FlightPart | None:
     """The part that writes these choices (``ChoiceRefused`` for a mistake); None without rounds."""
     if not rounds:
         return None

@@ -62,17 +62,74 @@ def seats(gathering: Gathering) -> dict[int, WorkshopSeats]:
     return seats_for([gathering.id])
 
 
+@dataclass(frozen=True)
+class HostBrief:
+    contact_email: str
+
+
+@dataclass(frozen=True)
+class GatheringBrief:
+    """What the registration POST needs of its gathering before the lock (all that decides is read again
+    under it): who it is, and what the mail needs (its title, and whom replies go to: ``contact_of``)."""
+
+    id: int
+    kind: str
+    title: str
+    contact_email: str
+    host: HostBrief | None
+
+
+@dataclass(frozen=True)
+class WorkshopBrief:
+    id: int
+
+
+@dataclass(frozen=True)
+class RoundBrief:
+    """A round as ``services.check_choices`` reads it: its id, whether it may be skipped, its workshops."""
+
+    id: int
+    optional: bool
+    workshops: tuple[WorkshopBrief, ...]
+
+
 @cache
-def _visible_with_programme() -> sa.Select:
-    return visible_by_slug().options(with_programme())
+def _brief_statement() -> sa.Select:
+    from ..catalogue.models import HostOrganisation
+
+    g, parts, workshops = Gathering, ProgrammePart, Workshop
+    return (
+        sa.select(g.id, g.kind, g.title, g.contact_email, HostOrganisation.contact_email,
+                  parts.id, parts.optional, workshops.id)
+        .select_from(g)
+        .outerjoin(HostOrganisation, HostOrganisation.id == g.host_id)
+        .outerjoin(parts, sa.and_(parts.gathering_id == g.id, parts.kind == PartKind.ROUND.value))
+        .outerjoin(workshops, workshops.part_id == parts.id)
+        .where(visible_by_slug().whereclause)
+        .order_by(parts.starts_at, parts.id, workshops.id)
+    )
 
 
-def visible_with_rounds(slug: str) -> tuple[Gathering | None, list[ProgrammePart]]:
-    """The published or cancelled gathering ``slug`` and its rounds (workshops loaded), in one statement."""
-    gathering = db.session.scalars(_visible_with_programme(), {"slug": slug}).unique().first()
-    if gathering is None:
+def brief_for_registering(slug: str) -> tuple[GatheringBrief | None, list[RoundBrief]]:
+    """The visible gathering ``slug`` and its rounds with their workshops' ids, in one light statement.
+
+    Plain values, not ORM objects: this runs for every registration of the opening rush, before the
+    lock (registration/flight.py), and loading the gathering with its programme as objects cost more
+    CPU than the rest of the POST's reading together.
+    """
+    rows = db.session.execute(_brief_statement(), {"slug": slug}).all()
+    if not rows:
         return None, []
-    return gathering, [part for part in gathering.programme if part.kind == PartKind.ROUND]
+    gid, kind, title, contact, host_contact, *_rest = rows[0]
+    gathering = GatheringBrief(gid, kind, title, contact or "", HostBrief(host_contact) if host_contact is not None else None)
+    rounds: dict[int, tuple[bool, list[WorkshopBrief]]] = {}
+    for *_gathering, part_id, optional, workshop_id in rows:
+        if part_id is None:
+            continue
+        found = rounds.setdefault(part_id, (bool(optional), []))
+        if workshop_id is not None:
+            found[1].append(WorkshopBrief(workshop_id))
+    return gathering, [RoundBrief(pid, optional, tuple(ws)) for pid, (optional, ws) in rounds.items()]
 
 
 def rounds_of(gathering: Gathering) -> list[ProgrammePart]:

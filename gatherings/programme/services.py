@@ -44,7 +44,7 @@ from .models import ChoiceStatus, ProgrammePart, Workshop, WorkshopChoice
 from .seating import Ledger, choices_of, decide, fill, rounds_locked  # noqa: F401  (choices_of re-exported)
 from .moves import WorkshopFull, move, remove_round, remove_workshop  # noqa: F401  (re-exported)
 from .queries import (  # noqa: F401  (re-exported: the services' public reading side)
-    OwnPart, WorkshopSeats, TimetablePart, TimetableWorkshop, programme_of, rounds_of, seats, timetable, visible_with_rounds,
+    OwnPart, RoundBrief, WorkshopSeats, TimetablePart, TimetableWorkshop, programme_of, rounds_of, seats, timetable, brief_for_registering,
     waiting_position)
 
 
@@ -78,8 +78,9 @@ def locked_registration(gathering: Gathering, registration_id: int) -> Registrat
 # -- participants ---------------------------------------------------------------------------------------------
 
 
-def check_choices(rounds: list[ProgrammePart], choices: Mapping[int, int | None]) -> dict[int, Workshop | None]:
-    """Each round's chosen Workshop (None: no workshop, in an optional round); ChoiceRefused for any mistake."""
+def check_choices(rounds: list[ProgrammePart] | list[RoundBrief],
+                  choices: Mapping[int, int | None]) -> dict[int, Workshop | None]:
+    """Each round's chosen Workshop (or WorkshopBrief, from RoundBriefs) (None: no workshop, in an optional round); ChoiceRefused for any mistake."""
     errors: dict[int, object] = {}
     chosen: dict[int, Workshop | None] = {}
     for part in rounds:

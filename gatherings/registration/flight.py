@@ -30,6 +30,7 @@ tests/registration/test_flight.py holds both ways to the same rows.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -87,11 +88,13 @@ def _writers() -> list[Callable[..., FlightPart]] | None:
     return writers
 
 
-def register(gathering: Gathering, applicant, *, parts: Sequence[FlightPart] = ()) -> Flown | None:
+def register(gathering, applicant, *, parts: Sequence[FlightPart] = ()) -> Flown | None:
     """Register ``applicant`` (a ``services.Applicant``) in one flight, or None: nothing written, take the ordinary way.
 
-    Called inside ``database.no_transaction()``, in which ``gathering`` was read (before the lock:
-    only its id and kind are taken from it here; what decides is read again under the lock).
+    Called inside ``database.no_transaction()``, in which ``gathering`` was read (a Gathering, or the
+    lighter ``programme.queries.GatheringBrief``), before the lock: only its id and kind are taken from
+    it here, and what the writers need for their rows (title, contact); what decides is read again
+    under the lock.
     ``parts``: what else the registration writes (its programme choices).
     """
     if gathering.kind == GatheringKind.MIXED or not available():
@@ -103,11 +106,10 @@ def register(gathering: Gathering, applicant, *, parts: Sequence[FlightPart] = (
         return None
     writers = [writer(gathering, applicant) for writer in _writers()]
     all_parts = [*writers, *parts]
-    sql, params = _compiled(all_parts)
-    params = {**params, **values}
+    params = dict(values)
     for part in all_parts:
         params.update(part.params)
-    row = _fly(sql, gathering.id, params)
+    row = _fly(_compiled(all_parts), gathering.id, params)
     if row is None:
         return None
     registration_id, status, _decided_at = row
@@ -122,7 +124,7 @@ observe: Callable[[float, float, float], None] | None = None
 _CLOCK = "SELECT extract(epoch FROM clock_timestamp())::float8"
 
 
-def _fly(sql: str, gathering_id: int, params: dict):
+def _fly(statement: "_Compiled", gathering_id: int, params: dict):
     """BEGIN, the lock, the statement and COMMIT in one round trip; the statement's row, or None if it wrote nothing."""
     session = db.session()
     raw: psycopg.Connection = session.connection().connection.driver_connection
@@ -134,36 +136,66 @@ def _fly(sql: str, gathering_id: int, params: dict):
             asked = raw.execute(_CLOCK) if watch else None
             raw.execute("BEGIN")
             raw.execute("SELECT 1 FROM gathering WHERE id = %(id)s FOR UPDATE", {"id": gathering_id})
-            cursor = raw.execute(sql, params)
+            cursor = psycopg.RawCursor(raw)
+            cursor.execute(statement.sql, [params[name] for name in statement.names])
             raw.execute("COMMIT")
             released = raw.execute(_CLOCK) if watch else None
         row = cursor.fetchone()
     except psycopg.Error as error:
         # A token or door code that happened to exist, a workshop removed meanwhile: nothing was written.
         current_app.logger.info("one-flight registration declined: %s: %s", type(error).__name__, error)
-        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            raw.execute("ROLLBACK")
         if isinstance(error, psycopg.OperationalError):
             raise  # the database is gone: the error page says so (errors.py), not a second try
+        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raw.execute("ROLLBACK")
         return None
     if watch and row is not None:
         watch(asked.fetchone()[0], row[2].timestamp(), released.fetchone()[0])
     return row
 
 
-_SQL: dict[tuple, tuple[str, dict]] = {}
+@dataclass(frozen=True)
+class _Compiled:
+    """The flight's statement in PostgreSQL's own placeholders ($1, $2 ...), sent by a ``psycopg.RawCursor``.
 
-
-def _compiled(parts: Sequence[FlightPart]) -> tuple[str, dict]:
-    """The flight's statement as SQL for psycopg, with the values of its constants ('confirmed', 0 ...).
-
-    Built once per shape (the parts' keys), not per registration.
+    Its SQL is long and has many values: through an ordinary cursor psycopg would convert its
+    %(name)s placeholders again for every registration (it keeps conversions of short statements
+    only), a millisecond of CPU each time. Here that is done once per shape. The statement's
+    constants ('confirmed', 0 ...) are written into it as literals (our own values, quoted by
+    SQLAlchemy); ``names`` are the registration's values, in the order of their numbers. psycopg
+    prepares the statement on the server after a few uses, as it does any other.
     """
+
+    sql: str
+    names: tuple[str, ...]
+
+
+_SQL: dict[tuple, _Compiled] = {}
+# A value's placeholder as SQLAlchemy writes it for psycopg (%(name)s); its cast (::VARCHAR) follows it.
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _compiled(parts: Sequence[FlightPart]) -> _Compiled:
+    """The flight's statement for this shape (the parts' keys): built once, not per registration."""
     key = tuple(part.key for part in parts)
     found = _SQL.get(key)
     if found is None:
-        compiled = _statement(parts).compile(dialect=db.engine.dialect)
-        found = _SQL[key] = (" ".join(str(compiled).split()), dict(compiled.params))  # one line: logs, traces
+        dialect = db.engine.dialect
+        compiled = _statement(parts).compile(dialect=dialect)
+        constants = {name: str(sa.literal(value).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+                     for name, value in compiled.params.items() if value is not None}
+        names: list[str] = []
+
+        def numbered(match: re.Match) -> str:
+            name = match.group(1)
+            if name in constants:
+                return constants[name]
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}"
+
+        sql = _PLACEHOLDER.sub(numbered, " ".join(str(compiled).split())).replace("%%", "%")
+        found = _SQL[key] = _Compiled(sql, tuple(names))
     return found
 
 
@@ -194,7 +226,7 @@ def _statement(parts: Sequence[FlightPart]) -> sa.Select:
     conditions += [part.condition(g) for part in parts if part.condition is not None]
     decided = (
         sa.select(
-            sa.case((seats_left >= p("people"), RegistrationStatus.CONFIRMED.value),
+            sa.case((seats_left >= p("people", type_=sa.Integer), RegistrationStatus.CONFIRMED.value),
                     else_=RegistrationStatus.WAITLISTED.value).label("status"),
             now.label("now"),
             (counts.c.in_line + 1).label("position"),
@@ -204,18 +236,14 @@ def _statement(parts: Sequence[FlightPart]) -> sa.Select:
         .cte("decided")
     )
     confirmed = decided.c.status == RegistrationStatus.CONFIRMED.value
-    columns = {
-        "gathering_id": p("gathering_id"), "name": p("name"), "email": p("email"), "email_key": p("email_key"),
-        "perspective": p("perspective", type_=sa.String), "perspective_group": p("perspective_group", type_=sa.String),
-        "organisation": p("organisation"), "needs": p("needs"), "companion": p("companion", type_=sa.Boolean),
-        "companion_name": p("companion_name"), "language": p("language"),
+    given = ("gathering_id", "name", "email", "email_key", "perspective", "perspective_group", "organisation",
+             "needs", "companion", "companion_name", "language", "consent_version", "source", "submission_key",
+             "token", "door_code")
+    columns = {name: p(name, type_=r.c[name].type) for name in given} | {
         "consent_at": sa.case((p("has_consent", type_=sa.Boolean), decided.c.now), else_=sa.null()),
-        "consent_version": p("consent_version", type_=sa.String),
         "status": decided.c.status,
         "waitlisted_at": sa.case((confirmed, sa.null()), else_=decided.c.now),
         "confirmed_at": sa.case((confirmed, decided.c.now), else_=sa.null()),
-        "source": p("source"), "submission_key": p("submission_key", type_=sa.String),
-        "token": p("token"), "door_code": p("door_code"),
         "created_at": decided.c.now, "updated_at": decided.c.now,
     }
     registered = (

@@ -237,7 +237,7 @@ def _in_one_flight(slug: str, form: RegistrationForm, choices) -> flight.Flown |
     if not flight.available():
         return None
     with no_transaction():
-        gathering, rounds = programme_services.visible_with_rounds(slug)
+        gathering, rounds = programme_services.brief_for_registering(slug)
         if gathering is None:
             return None  # the ordinary way answers 404
         programme_part = programme_flight.choices_part(rounds, choices)

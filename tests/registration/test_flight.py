@@ -52,7 +52,7 @@ def choices_for(rounds, picks):
 def by_flight(gathering, rounds, person):
     name, companion, language, picks = person
     with no_transaction():
-        found, read_rounds = programme.visible_with_rounds(gathering.slug)
+        found, read_rounds = programme.brief_for_registering(gathering.slug)
         part = programme_flight.choices_part(read_rounds, choices_for(rounds, picks))
         return flight.register(found, applicant(name, companion, language), parts=[part] if part else [])
 
