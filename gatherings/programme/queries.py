@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from ..catalogue.models import Gathering
-from ..catalogue.services import visible_by_slug
+from ..catalogue.services import VISIBLE, visible_by_slug
+from ..registration import flight
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from .models import ChoiceStatus, PartKind, ProgrammePart, Workshop, WorkshopChoice
@@ -105,9 +106,15 @@ def _brief_statement() -> sa.Select:
         .outerjoin(HostOrganisation, HostOrganisation.id == g.host_id)
         .outerjoin(parts, sa.and_(parts.gathering_id == g.id, parts.kind == PartKind.ROUND.value))
         .outerjoin(workshops, workshops.part_id == parts.id)
-        .where(visible_by_slug().whereclause)
+        .where(g.slug == sa.bindparam("slug", type_=sa.String),
+               sa.or_(*(g.status == status.value for status in VISIBLE)))  # as visible_by_slug
         .order_by(parts.starts_at, parts.id, workshops.id)
     )
+
+
+@cache
+def _brief_native():
+    return flight.native(_brief_statement())
 
 
 def brief_for_registering(slug: str) -> tuple[GatheringBrief | None, list[RoundBrief]]:
@@ -117,7 +124,10 @@ def brief_for_registering(slug: str) -> tuple[GatheringBrief | None, list[RoundB
     lock (registration/flight.py), and loading the gathering with its programme as objects cost more
     CPU than the rest of the POST's reading together.
     """
-    rows = db.session.execute(_brief_statement(), {"slug": slug}).all()
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = flight.run(_brief_native(), {"slug": slug})  # the opening rush's way, as the flight's statement
+    else:
+        rows = db.session.execute(_brief_statement(), {"slug": slug}).all()
     if not rows:
         return None, []
     gid, kind, title, contact, host_contact, *_rest = rows[0]

@@ -180,23 +180,38 @@ def _compiled(parts: Sequence[FlightPart]) -> _Compiled:
     key = tuple(part.key for part in parts)
     found = _SQL.get(key)
     if found is None:
-        dialect = db.engine.dialect
-        compiled = _statement(parts).compile(dialect=dialect)
-        constants = {name: str(sa.literal(value).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-                     for name, value in compiled.params.items() if value is not None}
-        names: list[str] = []
-
-        def numbered(match: re.Match) -> str:
-            name = match.group(1)
-            if name in constants:
-                return constants[name]
-            if name not in names:
-                names.append(name)
-            return f"${names.index(name) + 1}"
-
-        sql = _PLACEHOLDER.sub(numbered, " ".join(str(compiled).split())).replace("%%", "%")
-        found = _SQL[key] = _Compiled(sql, tuple(names))
+        found = _SQL[key] = native(_statement(parts))
     return found
+
+
+def native(statement: sa.Executable) -> _Compiled:
+    """``statement`` as SQL with PostgreSQL's own placeholders, its constants written in as literals.
+
+    For statements of the opening rush sent through a ``psycopg.RawCursor`` (``run``): compile once,
+    keep the result.
+    """
+    dialect = db.engine.dialect
+    compiled = statement.compile(dialect=dialect)
+    constants = {name: str(sa.literal(value).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+                 for name, value in compiled.params.items() if value is not None}
+    names: list[str] = []
+
+    def numbered(match: re.Match) -> str:
+        name = match.group(1)
+        if name in constants:
+            return constants[name]
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    sql = _PLACEHOLDER.sub(numbered, " ".join(str(compiled).split())).replace("%%", "%")
+    return _Compiled(sql, tuple(names))
+
+
+def run(statement: _Compiled, params: dict) -> list[tuple]:
+    """Run a ``native`` statement on the request's connection (inside ``database.no_transaction``): its rows."""
+    raw: psycopg.Connection = db.session().connection().connection.driver_connection
+    return psycopg.RawCursor(raw).execute(statement.sql, [params[name] for name in statement.names]).fetchall()
 
 
 def _statement(parts: Sequence[FlightPart]) -> sa.Select:
