@@ -255,6 +255,42 @@ def _locking_variant(statement: sa.Select, row_locks: bool) -> sa.Select:
     return statement.execution_options(populate_existing=True)
 
 
+_own_connection = contextvars.ContextVar("autocommit_connection", default=None)
+
+
+@contextlib.contextmanager
+def autocommit_connection() -> Iterator[object]:
+    """PostgreSQL only: a pooled connection of the block's own, in autocommit, used through the driver (psycopg).
+
+    For the opening rush's registration (registration/flight.py), whose statements bring their own
+    BEGIN and COMMIT and go past the ORM: without the session's bookkeeping around them. The
+    request's session is ended first (it holds no connection meanwhile, so a request never holds
+    two). The connection goes back to the pool as it came: out of any transaction, not in autocommit.
+    """
+    _fresh_start(db.session())
+    fairy = db.engine.raw_connection()
+    raw = fairy.driver_connection
+    token = _own_connection.set(raw)
+    try:
+        raw.autocommit = True
+        yield raw
+    finally:
+        _own_connection.reset(token)
+        try:
+            if raw.info.transaction_status != raw.info.transaction_status.IDLE:
+                raw.rollback()
+            raw.autocommit = False
+        except Exception:  # broken: the pool must not hand it out again
+            fairy.invalidate()
+        fairy.close()
+
+
+def driver_connection():
+    """The block's own connection (``autocommit_connection``), else the session's (inside ``no_transaction``)."""
+    raw = _own_connection.get()
+    return raw if raw is not None else db.session().connection().connection.driver_connection
+
+
 @contextlib.contextmanager
 def no_transaction() -> Iterator[None]:
     """On PostgreSQL, the block's statements run without a transaction around them (autocommit).

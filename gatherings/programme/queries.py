@@ -124,7 +124,7 @@ def brief_for_registering(slug: str) -> tuple[GatheringBrief | None, list[RoundB
     lock (registration/flight.py), and loading the gathering with its programme as objects cost more
     CPU than the rest of the POST's reading together.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
         rows = flight.run(_brief_native(), {"slug": slug})  # the opening rush's way, as the flight's statement
     else:
         rows = db.session.execute(_brief_statement(), {"slug": slug}).all()

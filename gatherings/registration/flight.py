@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..catalogue.models import Gathering, GatheringKind, GatheringStatus
+from ..database import driver_connection
 from ..extensions import db
 from . import services, signals
 from .models import Registration, RegistrationSource, RegistrationStatus, SeatCount, new_door_code, new_token
@@ -91,7 +92,7 @@ def _writers() -> list[Callable[..., FlightPart]] | None:
 def register(gathering, applicant, *, parts: Sequence[FlightPart] = ()) -> Flown | None:
     """Register ``applicant`` (a ``services.Applicant``) in one flight, or None: nothing written, take the ordinary way.
 
-    Called inside ``database.no_transaction()``, in which ``gathering`` was read (a Gathering, or the
+    Called inside ``database.autocommit_connection()`` (or ``no_transaction()``), in which ``gathering`` was read (a Gathering, or the
     lighter ``programme.queries.GatheringBrief``), before the lock: only its id and kind are taken from
     it here, and what the writers need for their rows (title, contact); what decides is read again
     under the lock.
@@ -126,8 +127,7 @@ _CLOCK = "SELECT extract(epoch FROM clock_timestamp())::float8"
 
 def _fly(statement: "_Compiled", gathering_id: int, params: dict):
     """BEGIN, the lock, the statement and COMMIT in one round trip; the statement's row, or None if it wrote nothing."""
-    session = db.session()
-    raw: psycopg.Connection = session.connection().connection.driver_connection
+    raw: psycopg.Connection = driver_connection()
     if not raw.autocommit:
         return None  # inside a transaction (database.no_transaction was not used): the ordinary way
     watch = observe
@@ -209,9 +209,8 @@ def native(statement: sa.Executable) -> _Compiled:
 
 
 def run(statement: _Compiled, params: dict) -> list[tuple]:
-    """Run a ``native`` statement on the request's connection (inside ``database.no_transaction``): its rows."""
-    raw: psycopg.Connection = db.session().connection().connection.driver_connection
-    return psycopg.RawCursor(raw).execute(statement.sql, [params[name] for name in statement.names]).fetchall()
+    """Run a ``native`` statement (inside ``database.autocommit_connection`` or ``no_transaction``): its rows."""
+    return psycopg.RawCursor(driver_connection()).execute(statement.sql, [params[name] for name in statement.names]).fetchall()
 
 
 def _statement(parts: Sequence[FlightPart]) -> sa.Select:

@@ -13,7 +13,7 @@ from werkzeug.exceptions import TooManyRequests
 from ..catalogue.models import Gathering, RegistrationState
 from ..catalogue.services import contact_of, find_draft, find_visible_gathering, get_visible_gathering, lock_gathering
 from .. import caches
-from ..database import no_transaction, read_only, unit_of_work, writes
+from ..database import autocommit_connection, read_only, unit_of_work, writes
 from ..extensions import limiter
 from ..limits import over_address_limit
 from ..organise.access import organises
@@ -236,7 +236,7 @@ def _in_one_flight(slug: str, form: RegistrationForm, choices) -> flight.Flown |
     """
     if not flight.available():
         return None
-    with no_transaction():
+    with autocommit_connection():  # past the ORM's session: two round trips, little else
         gathering, rounds = programme_services.brief_for_registering(slug)
         if gathering is None:
             return None  # the ordinary way answers 404

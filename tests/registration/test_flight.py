@@ -183,3 +183,23 @@ def test_a_benchmark_can_time_the_lock_from_the_database_clock(app, monkeypatch)
     assert by_flight(gathering, [], ("Anna", False, "nl", ())) is not None
     ((asked, got, released),) = seen
     assert asked <= got <= released and released - asked < 5
+
+
+def test_the_connection_goes_back_to_the_pool_as_it_came(client):
+    """Out of autocommit and of any transaction, also after a flight that declined or failed."""
+    gathering = make_gathering(kind="national", capacity=1)
+    make_registration(gathering, email="bert@voorbeeld.nl")
+    db.session.commit()
+    db.engine.dispose()
+    for email in ("anna@voorbeeld.nl", "bert@voorbeeld.nl", "cor@voorbeeld.nl"):  # flown, declined, flown
+        assert client.post(f"/gatherings/{gathering.slug}/register",
+                           data={"name": "A", "email": email, "consent": "y"}).status_code in (200, 303)
+    pool = db.engine.pool
+    held = [db.engine.raw_connection() for _ in range(pool.checkedin())]
+    try:
+        assert held and all(not c.driver_connection.autocommit for c in held)
+        assert all(c.driver_connection.info.transaction_status == c.driver_connection.info.transaction_status.IDLE
+                   for c in held)
+    finally:
+        for c in held:
+            c.close()
