@@ -140,7 +140,7 @@ async def rush_on(base: str, slug: str, registrations: int, clients: int, run: s
 def count_statements(url: str) -> dict[str, list[str]]:
     """SQL statements of one registration with a choice per round (in-process, warm), per step."""
     from gatherings.extensions import db
-    from rush import bench_app
+    from rush import bench_app, counting_driver_statements
 
     app = bench_app(url)
     with app.app_context():
@@ -151,6 +151,8 @@ def count_statements(url: str) -> dict[str, list[str]]:
     kw = {"base_url": "https://localhost",
           "headers": {"Accept-Language": "nl", "Referer": f"https://localhost/gatherings/{COUNT_SLUG}"}}
     counted = {}
+    counting = counting_driver_statements(statements)
+    counting.__enter__()
     try:
         for i in range(2):  # the second one is counted (warm); both get a seat for the day and in their workshops
             client = app.test_client()
@@ -171,6 +173,7 @@ def count_statements(url: str) -> dict[str, list[str]]:
             steps["GET result"] = list(statements)
             counted = steps
     finally:
+        counting.__exit__(None, None, None)
         sa.event.remove(engine, "before_cursor_execute", listener)
         engine.dispose()
     return counted

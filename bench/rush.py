@@ -20,6 +20,7 @@ Only 127.0.0.1 is contacted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import asyncio
 import os
 import signal
@@ -34,6 +35,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import psycopg
 import sqlalchemy as sa
 
 # bench/, the script's own folder
@@ -106,6 +108,27 @@ def prepare(url: str, seats: int) -> None:
         db.engine.dispose()
 
 
+@contextlib.contextmanager
+def counting_driver_statements(statements: list[str]):
+    """Also count what the app sends through psycopg itself, past SQLAlchemy (registration/flight.py:
+    the POST's read before the lock, BEGIN, FOR UPDATE, the one statement and COMMIT)."""
+    originals = {psycopg.Connection: psycopg.Connection.execute, psycopg.RawCursor: psycopg.RawCursor.execute}
+
+    def recording(original):
+        def execute(self, query, *args, **kwargs):
+            statements.append(" ".join(str(query).split())[:90])
+            return original(self, query, *args, **kwargs)
+        return execute
+
+    for cls, original in originals.items():
+        cls.execute = recording(original)
+    try:
+        yield
+    finally:
+        for cls, original in originals.items():
+            cls.execute = original
+
+
 def count_queries(url: str) -> dict[str, list[tuple[str, list[str]]]]:
     """SQL statements per step of one registration, counted in-process on the app's own code path.
 
@@ -129,6 +152,14 @@ def count_queries(url: str) -> dict[str, list[tuple[str, list[str]]]]:
     event.listen(engine, "before_cursor_execute", _count)
     kw = {"base_url": "https://localhost",
           "headers": {"Accept-Language": "nl", "Referer": "https://localhost/gatherings/tel-de-queries"}}
+    with counting_driver_statements(statements):
+        _count_steps(app, statements, kw, found)
+    event.remove(engine, "before_cursor_execute", _count)
+    engine.dispose()
+    return found
+
+
+def _count_steps(app, statements: list[str], kw: dict, found: dict) -> None:
     for i in range(4):
         client = app.test_client()  # a new visitor
         steps = []
@@ -149,9 +180,6 @@ def count_queries(url: str) -> dict[str, list[tuple[str, list[str]]]]:
             found["confirmed"] = steps
         elif i == 3:
             found["waitlisted"] = steps
-    event.remove(engine, "before_cursor_execute", _count)
-    engine.dispose()
-    return found
 
 
 def outcome(url: str) -> dict:
@@ -315,8 +343,8 @@ def main() -> int:
                 for label, found in steps:
                     for statement in found:
                         print(f"     {label:<10} {statement}")
-        print("   (besides these, each request that uses the database: BEGIN, COMMIT or ROLLBACK, and the pool's"
-              " pre-ping)")
+        print("   (statements, not round trips: the POST's BEGIN, lock, statement and COMMIT go in one;"
+              " the pages read without a transaction; no pre-ping)")
         if args.count_only:
             return 0
 
