@@ -19,17 +19,22 @@ from .models import Registration, RegistrationStatus
 @cache
 def _position() -> sa.ColumnElement:
     """``services.waitlist_position`` as a column (the same rule; tests hold the two equal): 1 for the first
-    in line, per perspective group in a mixed session; null when the registration does not wait."""
-    ahead, day = aliased(Registration), aliased(Gathering)
+    in line, per perspective group in a mixed session; null when the registration does not wait.
+
+    Not correlated with the row it stands in (it finds the registration by the token again): the
+    statement has a row per workshop of the programme, and a correlated count would run once for each.
+    Uncorrelated, PostgreSQL counts the line once per statement.
+    """
+    ahead, day, me = aliased(Registration), aliased(Gathering), aliased(Registration)
     in_line_before = (
         sa.select(sa.func.count()).select_from(ahead)
         .join(day, day.id == ahead.gathering_id)
-        .where(ahead.gathering_id == Registration.gathering_id,
+        .join(me, me.token == sa.bindparam("token"))
+        .where(ahead.gathering_id == me.gathering_id,
                ahead.status == RegistrationStatus.WAITLISTED,
-               sa.or_(ahead.waitlisted_at < Registration.waitlisted_at,
-                      sa.and_(ahead.waitlisted_at == Registration.waitlisted_at, ahead.id < Registration.id)),
-               sa.or_(day.kind != GatheringKind.MIXED, ahead.perspective_group == Registration.perspective_group))
-        .correlate(Registration)
+               sa.or_(ahead.waitlisted_at < me.waitlisted_at,
+                      sa.and_(ahead.waitlisted_at == me.waitlisted_at, ahead.id < me.id)),
+               sa.or_(day.kind != GatheringKind.MIXED, ahead.perspective_group == me.perspective_group))
         .scalar_subquery())
     # Counted only for a registration that waits (the database skips the other branch).
     return sa.case((Registration.status == RegistrationStatus.WAITLISTED, in_line_before + 1))
