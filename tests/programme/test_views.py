@@ -223,3 +223,13 @@ def test_the_kept_gathering_page_follows_the_workshop_seats(client, day):
     assert "nog 4 plekken vrij" in seats_of()[1]
     label = Page(client.get(f"/gatherings/{g.slug}").text).find("label", for_=f"round_{r1.id}-1").text
     assert "nog 4 plekken vrij" in label
+
+
+def test_right_after_registering_the_page_links_to_the_workshop_form_instead_of_showing_it(client, day):
+    g, r1, r2 = day
+    token = token_from(register(client, g, **rounds_of(g, r1, r2, r1.workshops[0].id), email="a@voorbeeld.nl"))
+    just = Page(client.get(f"/r/{token}?new=1").text)
+    assert just.find("form", action=f"/r/{token}/workshops#werkplaatsen") is None
+    assert just.find("a", href=f"/r/{token}#werkplaatsen") is not None
+    later = Page(client.get(f"/r/{token}").text)
+    assert later.find("form", action=f"/r/{token}/workshops#werkplaatsen") is not None
