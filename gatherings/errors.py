@@ -1,4 +1,5 @@
 """Error pages: plain Dutch, the right status, never a stack trace."""
+import psycopg
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -49,12 +50,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeout)
-    def _database_down(error: DBAPIError | PoolTimeout):
+    # The same from the driver itself: the opening rush's registration talks to psycopg directly
+    # (registration/flight.py), past SQLAlchemy, which would have wrapped these.
+    @app.errorhandler(psycopg.OperationalError)
+    @app.errorhandler(psycopg.InterfaceError)
+    def _database_down(error: DBAPIError | PoolTimeout | psycopg.Error):
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()
         app.logger.error("database unavailable: %s: %s", error.__class__.__name__, reason[0] if reason else "")
         try:
             db.session.rollback()
-        except SQLAlchemyError:  # the connection is gone; the pool replaces it (pre-ping)
+        except SQLAlchemyError:  # the connection is gone; the pool replaces it (database._closed_while_idle)
             db.session().invalidate()
         body, status = _page(503, _("Even niet bereikbaar"),
                              _("Het systeem is tijdelijk niet bereikbaar. Probeer het over een paar minuten opnieuw. "

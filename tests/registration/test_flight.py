@@ -7,6 +7,7 @@ the registrations, their outbox rows and their workshop choices must be the same
 """
 from datetime import timedelta
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -203,3 +204,19 @@ def test_the_connection_goes_back_to_the_pool_as_it_came(client):
     finally:
         for c in held:
             c.close()
+
+
+def test_the_database_lost_during_the_flight_gives_the_dutch_503_page(client, monkeypatch):
+    gathering = make_gathering(kind="national")
+    db.session.commit()
+
+    def gone(self, *args, **kwargs):
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+    monkeypatch.setattr(psycopg.RawCursor, "execute", gone)
+    answer = client.post(f"/gatherings/{gathering.slug}/register", data={"name": "A", "email": "a@voorbeeld.nl",
+                                                                         "consent": "y"})
+    assert answer.status_code == 503 and "Even niet bereikbaar" in answer.text
+    assert "Traceback" not in answer.text and answer.headers.get("Retry-After")
+    monkeypatch.undo()
+    assert client.post(f"/gatherings/{gathering.slug}/register", data={"name": "A", "email": "a@voorbeeld.nl",
+                                                                       "consent": "y"}).status_code == 303
