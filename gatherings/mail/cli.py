@@ -114,7 +114,7 @@ def remind_command() -> None:
 def _queue_due(always_log: bool = False) -> None:
     """Reminders before a gathering and reflection invitations after it: each once per registration."""
     from ..reflection.invitations import queue_due_invitations
-    from .services import queue_due_reminders
+    from .reminders import queue_due_reminders
 
     reminders = queue_due_reminders()
     if reminders or always_log:

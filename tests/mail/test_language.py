@@ -14,6 +14,7 @@ import pytest
 
 from gatherings.attendance.listing import recipients
 from gatherings.extensions import db
+from gatherings.mail import reminders
 from gatherings.mail import services as mail
 from gatherings.organise.services import EDITABLE_FIELDS, cancel_gathering, update_gathering
 from gatherings.reflection import invitations
@@ -154,7 +155,7 @@ def test_every_message_to_someone_who_registered_in_english_is_english(app, smtp
     assert "Ria sends you this message" in text_of(message)
     assert_english(message, allowed=["Neem de bus naar het station."])
 
-    assert mail.queue_due_reminders(gathering.starts_at - timedelta(days=1)) == 1
+    assert reminders.queue_due_reminders(gathering.starts_at - timedelta(days=1)) == 1
     (reminder,) = to(deliver(smtp), "ann@example.org")
     assert reminder["Subject"] == "Reminder: Kitchen table on Tuesday 5 February"
     assert_english(reminder)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from gatherings.extensions import db
-from gatherings.mail.services import queue_reminder
+from gatherings.mail.reminders import queue_reminder
 from gatherings.programme import organise_services as organise
 from gatherings.programme import services as programme
 from gatherings.registration import services as registration

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from gatherings.extensions import db
 from gatherings.mail.sender import send_due
-from gatherings.mail.services import queue_due_reminders, queue_reminder
+from gatherings.mail.reminders import queue_due_reminders, queue_reminder
 from gatherings.registration import services as registration
 from gatherings.timeutil import utcnow
 from tests.factories import locked_call, make_gathering, make_registration
