@@ -36,7 +36,7 @@ import psycopg
 # bench/, the script's own folder
 from browsers import BROWSER_HEADERS, CSRF_FIELD, SLUG, Load, warm_up
 from cpumeter import CpuMeter
-from rush import ROOT, Server, bench_app, create_database, database_url, drop_database, outcome, pct, prepare
+from rush import Server, bench_app, create_database, database_url, drop_database, outcome, pct, prepare
 
 BENCH = Path(__file__).resolve().parent
 COUNTED = "tel-de-queries"  # prepare()'s second gathering, 2 seats: POSTs 1-2 get a seat, 3-4 wait

@@ -140,7 +140,8 @@ async def rush_on(base: str, slug: str, registrations: int, clients: int, run: s
 def count_statements(url: str) -> dict[str, list[str]]:
     """SQL statements of one registration with a choice per round (in-process, warm), per step."""
     from gatherings.extensions import db
-    from rush import bench_app, counting_driver_statements
+    from counting import counting_driver_statements
+    from rush import bench_app
 
     app = bench_app(url)
     with app.app_context():
@@ -216,7 +217,8 @@ def check_outcome(url: str, seats: int, registrations: int, load: Load) -> list[
 def run(args, url: str, workers: int, logdir, name: str) -> bool:
     """The programme run of rush.py: returns whether every check passed."""
     from cpumeter import CpuMeter
-    from rush import Server, count_queries, describe
+    from counting import count_queries
+    from rush import Server, describe
 
     prepare(url, args.seats)
     plain = count_queries(url)["confirmed"]

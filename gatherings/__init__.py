@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from .programme.views import bp as programme_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
+    from .registration import edit_views as _edit  # noqa: F401  (its routes are on registration_bp)
     from .reflection.views import bp as reflection_bp
     from .reflection.organise_views import bp as reflection_organise_bp
     from .certificates.views import bp as certificates_bp

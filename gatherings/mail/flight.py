@@ -7,13 +7,11 @@ prepared for both and chosen in SQL. tests/registration/test_flight.py compares 
 """
 from __future__ import annotations
 
-import json
 import uuid
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..catalogue.models import Gathering
 from ..catalogue.services import contact_of
 from ..registration.flight import Flight, FlightPart
 from ..registration.models import LANGUAGES, RegistrationStatus

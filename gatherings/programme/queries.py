@@ -12,8 +12,8 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
-from ..catalogue.models import Gathering
-from ..catalogue.services import VISIBLE, visible_by_slug
+from ..catalogue.models import Gathering, HostOrganisation
+from ..catalogue.services import VISIBLE
 from ..registration import flight
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
@@ -96,8 +96,6 @@ class RoundBrief:
 
 @cache
 def _brief_statement() -> sa.Select:
-    from ..catalogue.models import HostOrganisation
-
     g, parts, workshops = Gathering, ProgrammePart, Workshop
     return (
         sa.select(g.id, g.kind, g.title, g.contact_email, HostOrganisation.contact_email,

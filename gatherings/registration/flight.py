@@ -92,20 +92,24 @@ def _writers() -> list[Callable[..., FlightPart]] | None:
 def register(gathering, applicant, *, parts: Sequence[FlightPart] = ()) -> Flown | None:
     """Register ``applicant`` (a ``services.Applicant``) in one flight, or None: nothing written, take the ordinary way.
 
-    Called inside ``database.autocommit_connection()`` (or ``no_transaction()``), in which ``gathering`` was read (a Gathering, or the
+    Only where ``available()`` (the caller asks, once). Called inside ``database.autocommit_connection()``
+    (or ``no_transaction()``), in which ``gathering`` was read (a Gathering, or the
     lighter ``programme.queries.GatheringBrief``), before the lock: only its id and kind are taken from
     it here, and what the writers need for their rows (title, contact); what decides is read again
     under the lock.
     ``parts``: what else the registration writes (its programme choices).
     """
-    if gathering.kind == GatheringKind.MIXED or not available():
+    if gathering.kind == GatheringKind.MIXED:
         return None
     values = dict(services.stored_values(applicant, RegistrationSource.FORM), gathering_id=gathering.id,
                   has_consent=bool(applicant.consent_version), token=new_token(), door_code=new_door_code(),
                   people=2 if applicant.companion else 1)
     if not values["email_key"]:
         return None
-    writers = [writer(gathering, applicant) for writer in _writers()]
+    writers = _writers()
+    if writers is None:
+        return None
+    writers = [writer(gathering, applicant) for writer in writers]
     all_parts = [*writers, *parts]
     params = dict(values)
     for part in all_parts:
