@@ -24,7 +24,7 @@ _POSITION = 987654321  # stands for the place in line in the waiting message's c
 
 
 def outbox_part(gathering, applicant) -> FlightPart:
-    """``gathering``: a Gathering or a ``programme.queries.GatheringBrief`` (id, title, contact addresses)."""
+    """``gathering``: a Gathering or a ``programme.brief.GatheringBrief`` (id, title, contact addresses)."""
     language = applicant.language if applicant.language in LANGUAGES else "nl"
     confirmed_subject = subject_in(lambda title: _("Aanmelding bevestigd: %(title)s", title=title),
                                    language, gathering.title)

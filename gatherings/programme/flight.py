@@ -4,9 +4,9 @@ Per round the same as ``services.choose`` for a new registration (seating.decide
 workshop, pending while the registration waits for the day, a seat when the workshop
 has room for all its people, else its waiting line. The choices were checked against
 the programme before the lock (``services.check_choices``: a mistake is told at the
-field without taking the lock at all); under the lock the statement only goes on when
-the rounds and the chosen workshops are still as they were read, else the ordinary
-way decides.
+field without taking the lock at all); under the lock the statement only goes on while
+the rounds and their workshops are still as they were read (``brief.unchanged``, a part
+the caller always sends), else the ordinary way decides.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from ..registration.flight import Flight, FlightPart
 from ..registration.models import RegistrationStatus
-from .models import ChoiceStatus, PartKind, ProgrammePart, Workshop, WorkshopChoice
-from .queries import RoundBrief
+from .models import ChoiceStatus, Workshop, WorkshopChoice
+from .brief import RoundBrief
 from .services import check_choices
 
 
@@ -33,24 +33,7 @@ def choices_part(rounds: list[RoundBrief], choices: Mapping[int, int | None]) ->
         params[f"prog_part_{n}"] = part.id
         params[f"prog_workshop_{n}"] = workshop.id if workshop is not None else None
     count = len(rounds)
-    return FlightPart(key=("programme", count), params=params,
-                      condition=lambda gathering: _unchanged(gathering, count), insert=lambda f: _insert(f, count))
-
-
-def _unchanged(gathering: sa.Table, count: int) -> sa.ColumnElement:
-    p = sa.bindparam
-    parts = ProgrammePart.__table__
-    workshops = Workshop.__table__
-    rounds_now = (sa.select(sa.func.count()).select_from(parts)
-                  .where(parts.c.gathering_id == gathering.c.id, parts.c.kind == PartKind.ROUND.value)
-                  .scalar_subquery())
-    still_there = (sa.select(sa.func.count()).select_from(workshops.join(parts, parts.c.id == workshops.c.part_id))
-                   .where(parts.c.gathering_id == gathering.c.id,
-                          sa.or_(*[sa.and_(workshops.c.id == p(f"prog_workshop_{n}", type_=sa.Integer),
-                                           workshops.c.part_id == p(f"prog_part_{n}", type_=sa.Integer))
-                                   for n in range(count)]))
-                   .scalar_subquery())
-    return sa.and_(rounds_now == p("prog_rounds"), still_there == p("prog_chosen"))
+    return FlightPart(key=("programme", count), params=params, insert=lambda f: _insert(f, count))
 
 
 def _insert(flight: Flight, count: int) -> sa.Insert:

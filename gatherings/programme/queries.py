@@ -12,9 +12,7 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
-from ..catalogue.models import Gathering, HostOrganisation
-from ..catalogue.services import VISIBLE
-from ..registration import flight
+from ..catalogue.models import Gathering
 from ..extensions import db
 from ..registration.models import Registration, RegistrationStatus
 from .models import ChoiceStatus, PartKind, ProgrammePart, Workshop, WorkshopChoice
@@ -61,83 +59,6 @@ def seats_for(gathering_ids: list[int]) -> dict[int, WorkshopSeats]:
 def seats(gathering: Gathering) -> dict[int, WorkshopSeats]:
     """{workshop id: WorkshopSeats} for every workshop of the gathering, in one query."""
     return seats_for([gathering.id])
-
-
-@dataclass(frozen=True)
-class HostBrief:
-    contact_email: str
-
-
-@dataclass(frozen=True)
-class GatheringBrief:
-    """What the registration POST needs of its gathering before the lock (all that decides is read again
-    under it): who it is, and what the mail needs (its title, and whom replies go to: ``contact_of``)."""
-
-    id: int
-    kind: str
-    title: str
-    contact_email: str
-    host: HostBrief | None
-
-
-@dataclass(frozen=True)
-class WorkshopBrief:
-    id: int
-
-
-@dataclass(frozen=True)
-class RoundBrief:
-    """A round as ``services.check_choices`` reads it: its id, whether it may be skipped, its workshops."""
-
-    id: int
-    optional: bool
-    workshops: tuple[WorkshopBrief, ...]
-
-
-@cache
-def _brief_statement() -> sa.Select:
-    g, parts, workshops = Gathering, ProgrammePart, Workshop
-    return (
-        sa.select(g.id, g.kind, g.title, g.contact_email, HostOrganisation.contact_email,
-                  parts.id, parts.optional, workshops.id)
-        .select_from(g)
-        .outerjoin(HostOrganisation, HostOrganisation.id == g.host_id)
-        .outerjoin(parts, sa.and_(parts.gathering_id == g.id, parts.kind == PartKind.ROUND.value))
-        .outerjoin(workshops, workshops.part_id == parts.id)
-        .where(g.slug == sa.bindparam("slug", type_=sa.String),
-               sa.or_(*(g.status == status.value for status in VISIBLE)))  # as visible_by_slug
-        .order_by(parts.starts_at, parts.id, workshops.id)
-    )
-
-
-@cache
-def _brief_native():
-    return flight.native(_brief_statement())
-
-
-def brief_for_registering(slug: str) -> tuple[GatheringBrief | None, list[RoundBrief]]:
-    """The visible gathering ``slug`` and its rounds with their workshops' ids, in one light statement.
-
-    Plain values, not ORM objects: this runs for every registration of the opening rush, before the
-    lock (registration/flight.py), and loading the gathering with its programme as objects cost more
-    CPU than the rest of the POST's reading together.
-    """
-    if db.engine.dialect.name == "postgresql":
-        rows = flight.run(_brief_native(), {"slug": slug})  # the opening rush's way, as the flight's statement
-    else:
-        rows = db.session.execute(_brief_statement(), {"slug": slug}).all()
-    if not rows:
-        return None, []
-    gid, kind, title, contact, host_contact, *_rest = rows[0]
-    gathering = GatheringBrief(gid, kind, title, contact or "", HostBrief(host_contact) if host_contact is not None else None)
-    rounds: dict[int, tuple[bool, list[WorkshopBrief]]] = {}
-    for *_gathering, part_id, optional, workshop_id in rows:
-        if part_id is None:
-            continue
-        found = rounds.setdefault(part_id, (bool(optional), []))
-        if workshop_id is not None:
-            found[1].append(WorkshopBrief(workshop_id))
-    return gathering, [RoundBrief(pid, optional, tuple(ws)) for pid, (optional, ws) in rounds.items()]
 
 
 def rounds_of(gathering: Gathering) -> list[ProgrammePart]:

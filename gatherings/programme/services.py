@@ -44,8 +44,8 @@ from .models import ChoiceStatus, ProgrammePart, Workshop, WorkshopChoice
 from .seating import Ledger, choices_of, decide, fill, rounds_locked  # noqa: F401  (choices_of re-exported)
 from .moves import WorkshopFull, move, remove_round, remove_workshop  # noqa: F401  (re-exported)
 from .queries import (  # noqa: F401  (re-exported: the services' public reading side)
-    OwnPart, RoundBrief, WorkshopSeats, TimetablePart, TimetableWorkshop, programme_of, rounds_of, seats, timetable, brief_for_registering,
-    waiting_position)
+    OwnPart, WorkshopSeats, TimetablePart, TimetableWorkshop, programme_of, rounds_of, seats, timetable, waiting_position)
+from .brief import RoundBrief
 
 
 class ChoiceRefused(Exception):

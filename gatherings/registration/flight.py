@@ -94,7 +94,7 @@ def register(gathering, applicant, *, parts: Sequence[FlightPart] = ()) -> Flown
 
     Only where ``available()`` (the caller asks, once). Called inside ``database.autocommit_connection()``
     (or ``no_transaction()``), in which ``gathering`` was read (a Gathering, or the
-    lighter ``programme.queries.GatheringBrief``), before the lock: only its id and kind are taken from
+    lighter ``programme.brief.GatheringBrief``), before the lock: only its id and kind are taken from
     it here, and what the writers need for their rows (title, contact); what decides is read again
     under the lock.
     ``parts``: what else the registration writes (its programme choices).

@@ -18,6 +18,7 @@ from ..database import autocommit_connection, read_only, unit_of_work, writes
 from ..extensions import limiter
 from ..limits import over_address_limit
 from ..organise.access import organises
+from ..programme import brief as programme_brief
 from ..programme import flight as programme_flight
 from ..programme import forms as programme_forms
 from ..programme import queries as programme_queries
@@ -232,18 +233,31 @@ def register(slug: str):
 def _in_one_flight(slug: str, form: RegistrationForm, choices) -> flight.Flown | None:
     """The opening rush's way: one round trip under the lock (registration/flight.py); None: the ordinary way.
 
-    The gathering and its rounds are read first, without a transaction and without the lock;
-    a wrong workshop choice is refused here (``ChoiceRefused``) before any lock is taken.
+    What is needed of the gathering before the lock (its id, title, rounds) is this worker's brief of it
+    (programme/brief.py), read once and compared with the locked row in the flight itself: anything
+    changed since, and the flight declines and the brief is read again for the next POST. A wrong
+    workshop choice is refused here (``ChoiceRefused``) before any lock is taken.
     """
     if not flight.available():
         return None
-    with autocommit_connection():  # past the ORM's session: two round trips, little else
-        gathering, rounds = programme_services.brief_for_registering(slug)
-        if gathering is None:
+    with autocommit_connection():  # past the ORM's session: one round trip, two when the brief is read
+        brief = programme_brief.for_registering(slug)
+        if brief is None:
             return None  # the ordinary way answers 404
-        programme_part = programme_flight.choices_part(rounds, choices)
-        return flight.register(gathering, _applicant(form, gathering),
-                               parts=[programme_part] if programme_part is not None else [])
+        try:
+            programme_part = programme_flight.choices_part(brief.rounds, choices)
+        except programme_services.ChoiceRefused:
+            if not brief.kept:
+                raise
+            brief = programme_brief.for_registering(slug, fresh=True)  # a workshop added since it was read?
+            if brief is None:
+                return None
+            programme_part = programme_flight.choices_part(brief.rounds, choices)
+        parts = [programme_brief.unchanged(brief)] + ([programme_part] if programme_part is not None else [])
+        flown = flight.register(brief.gathering, _applicant(form, brief.gathering), parts=parts)
+        if flown is None:
+            programme_brief.forget(slug)
+        return flown
 
 
 def _registration_or_404(token: str):

@@ -15,6 +15,7 @@ from gatherings.database import no_transaction, unit_of_work
 from gatherings.catalogue.services import lock_gathering
 from gatherings.extensions import db
 from gatherings.mail.models import OutboxMessage
+from gatherings.programme import brief as programme_brief
 from gatherings.programme import flight as programme_flight
 from gatherings.programme import services as programme
 from gatherings.programme.models import WorkshopChoice
@@ -53,9 +54,10 @@ def choices_for(rounds, picks):
 def by_flight(gathering, rounds, person):
     name, companion, language, picks = person
     with no_transaction():
-        found, read_rounds = programme.brief_for_registering(gathering.slug)
-        part = programme_flight.choices_part(read_rounds, choices_for(rounds, picks))
-        return flight.register(found, applicant(name, companion, language), parts=[part] if part else [])
+        brief = programme_brief.read(gathering.slug)
+        part = programme_flight.choices_part(brief.rounds, choices_for(rounds, picks))
+        return flight.register(brief.gathering, applicant(name, companion, language),
+                               parts=[programme_brief.unchanged(brief)] + ([part] if part else []))
 
 
 def by_ordinary_way(gathering, rounds, person):
@@ -147,7 +149,10 @@ def test_the_flight_declines_what_the_ordinary_way_must_decide_and_writes_nothin
     person = ("Anna", False, "nl", (0,) if rounds else ())
     with no_transaction():
         found = db.session.get(type(gathering), gathering.id)
-        parts = [programme_flight.choices_part(rounds, choices_for(rounds, (0,)))] if rounds else []
+        parts = []
+        if rounds:  # as the view sends them: the brief read before the lock, checked under it, and the choices
+            brief = programme_brief.read(gathering.slug)
+            parts = [programme_brief.unchanged(brief), programme_flight.choices_part(brief.rounds, choices_for(rounds, (0,)))]
         if case == "workshop_gone":
             with db.engine.begin() as other:  # an organiser removes it after the page was read
                 other.exec_driver_sql(f"DELETE FROM workshop WHERE id = {rounds[0].workshops[0].id}")
