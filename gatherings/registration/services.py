@@ -71,8 +71,6 @@ class Applicant:
     companion_name: str = ""
     # Who sent the form (see the view); None for organiser adds, walk-ins and requests without a session.
     submission_key: str | None = None
-    # Tokens of the registrations this browser made before (kept in its session).
-    own_tokens: frozenset[str] = frozenset()
     # The language of the page the form was on: every mail to this person is in it. Organiser adds
     # and walk-ins are Dutch.
     language: str = "nl"
@@ -204,8 +202,7 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
     A second active registration for the same address creates nothing; the
     existing one is returned with ``created=False``, and ``repeated=True`` when
     it is the applicant's own (stored with their ``submission_key``: the same
-    browser sent the same form again, as in a double click; or one of their
-    ``own_tokens``). Otherwise it is someone else's (``duplicate``): a form
+    browser sent the same form again, as in a double click). Otherwise it is someone else's (``duplicate``): a form
     registration then sends ``registration_duplicate``, so that the address's
     owner is mailed their own link.
     """
@@ -234,8 +231,7 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
         ).first()
         if existing is not None:
             mine = applicant.submission_key
-            repeated = (bool(mine) and hmac.compare_digest(existing.submission_key or "", mine)
-                        or existing.token in applicant.own_tokens)
+            repeated = bool(mine) and hmac.compare_digest(existing.submission_key or "", mine)
             result = RegisterResult(existing, created=False, repeated=repeated)
             if result.duplicate and source == RegistrationSource.FORM:
                 # The owner of the address is mailed their own link; the form shows a neutral page.

@@ -30,7 +30,6 @@ from .models import Registration
 from .perspectives import PerspectiveGroup
 
 bp = Blueprint("registration", __name__)
-OWN_TOKENS = "own_registrations"
 
 
 @dataclass(frozen=True)
@@ -149,9 +148,10 @@ ADDRESS_LIMIT = "10 per hour"
 def _submission_key(gathering_id: int) -> str | None:
     """What the same browser sends with every click on this gathering's form, and nobody else can.
 
-    A double click's second request leaves before the first answer (and its session update) arrives, so
-    the list of own tokens does not know it yet; but both carry the session's CSRF secret, which was set
-    when the page was loaded. The page itself is shared by all visitors, so it can hold nothing of its
+    A double click's second request leaves before the first answer arrives, but both carry the session's
+    CSRF secret, which was set when the page was loaded (and stays for the session: a later click on
+    the same form is known too). The POST itself stores nothing in the session: its answer sets no
+    cookie. The page itself is shared by all visitors, so it can hold nothing of its
     own. Hashed with the app's secret: the stored key says nothing about the session. None when the
     session has no secret (a client that posts without having loaded a page with a form).
     """
@@ -174,15 +174,8 @@ def _applicant(form: RegistrationForm, gathering: Gathering) -> services.Applica
         companion_name=form.companion_name_given,
         consent_version=current_app.config["CONSENT_VERSION"],
         submission_key=_submission_key(gathering.id),
-        own_tokens=frozenset(session.get(OWN_TOKENS, ())),
         language=str(get_locale() or "nl"),
     )
-
-
-def _remember_own(token: str) -> None:
-    # The browser that created a registration may see it again after a double submit.
-    own = [t for t in session.get(OWN_TOKENS, []) if t != token][-9:]
-    session[OWN_TOKENS] = own + [token]
 
 
 @bp.post("/gatherings/<slug>/register")
@@ -208,7 +201,6 @@ def register(slug: str):
     except programme_services.ChoiceRefused as refused:  # checked before the lock; nothing was stored
         return _gathering_page(get_visible_gathering(slug), status=422, choice_errors=refused.errors)
     if flown is not None:
-        _remember_own(flown.token)
         return redirect(url_for("registration.show", token=flown.token, new=1), code=303)
     try:
         with unit_of_work():
@@ -226,7 +218,6 @@ def register(slug: str):
         # Someone already registered with this address, and not from this browser. Say nothing about it
         # here; the address's owner is sent their own link (the service told the mail area).
         return render_template("registration/received.html", gathering=gathering)
-    _remember_own(token)
     return redirect(url_for("registration.show", token=token, new=1 if created else None), code=303)
 
 

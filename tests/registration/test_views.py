@@ -163,16 +163,6 @@ def test_cancel_asks_first_then_cancels_and_the_first_waiting_gets_the_seat(clie
 # --- bad input: the form again, a Dutch message at the field, nothing lost, nothing written ----------------------
 
 
-def test_same_browser_submitting_twice_sees_its_own_registration(client):
-    """A double click: the second submission creates nothing and brings the same browser to the same page."""
-    g = make_gathering()
-    first = token_from(register(client, g))
-    second = register(client, g, name="Anna (nog een keer)")
-    assert token_from(second) == first
-    assert "new" not in second.headers["Location"]
-    assert len(registrations()) == 1 and registrations()[0].name == "Anna de Vries"
-
-
 def test_address_already_registered_reveals_nothing_to_another_browser(app, client):
     """What "reveals nothing" means here.
 
@@ -230,7 +220,9 @@ def test_rate_limit_per_address_answers_429_in_dutch(make_app):
     client = limited.test_client()
     statuses = [client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": "zelfde@voorbeeld.nl"}).status_code
                 for _ in range(10)]
-    assert statuses == [303] * 10  # the same browser: its own registration each time
+    # Ten are let through: the first registers; the others get the neutral page (this test client posts
+    # without a session secret, so it is not known as the same browser: see test_double_click.py).
+    assert statuses == [303] + [200] * 9
     last = client.post(f"/gatherings/{slug}/register", data={**GOOD, "email": "zelfde@voorbeeld.nl"})
     assert last.status_code == 429
     assert "Even rustig aan" in last.text
