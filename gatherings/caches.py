@@ -13,6 +13,11 @@ entry being there; each process keeps its own, small and bounded.
   the gathering page renders again whenever the seat count changes (during the
   rush: after every registration).
 - ``date_line``: "dinsdag 3 februari 2026, 13:30 – 16:00" per times and language.
+- ``brief``: what the registration POST needs of its gathering before the lock
+  (programme/brief.py), per gathering. The one entry not keyed on what it is made
+  of (that is what it saves reading): it may be stale, and is never trusted. The
+  flight compares every piece of it with the locked row before writing, declines
+  when one differs, and then drops it (``checked``, ``drop``).
 
 ``CACHES_OFF`` (config, a set of these names) bypasses a cache: the tests render
 with each on and off and compare the bytes; the benchmark measures each.
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,7 +40,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from wtforms import Form
 
-NAMES = ("page", "form", "date_line")
+NAMES = ("page", "form", "date_line", "brief")
 MAX_ENTRIES = 256
 TOKEN_MARK = "\x00csrf-token\x00"  # never in a rendered page: the app refuses NUL bytes in input
 
@@ -174,3 +180,28 @@ def date_line(start: datetime, end: datetime, make: Callable[[datetime, datetime
 @lru_cache(maxsize=1024)
 def _date_line(start: datetime, end: datetime, _language: str, make) -> str:
     return make(start, end)  # the language is part of the key; make() reads it from the context
+
+
+def checked(name: str, key: str, read: Callable[[], object], max_age: float) -> tuple[object, bool]:
+    """``(read(), False)``, or ``(value, True)`` as read by an earlier request of this process within ``max_age`` s.
+
+    Only for what its user compares with the database under a lock before relying on it (``brief``):
+    such an entry cannot be wrong where it counts, only stale, and then the user ``drop``s it.
+    Nothing is kept for None.
+    """
+    if not enabled(name):
+        return read(), False
+    store = _store(name)
+    found = store.get(key)
+    now = time.monotonic()
+    if found is not None and now - found[0] < max_age:
+        return found[1], True
+    value = read()
+    store.pop(key, None)
+    if value is not None:
+        _keep(store, key, (now, value))
+    return value, False
+
+
+def drop(name: str, key: str) -> None:
+    _store(name).pop(key, None)

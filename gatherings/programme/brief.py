@@ -4,7 +4,8 @@ The one flight (registration/flight.py) needs, before it takes the lock, the gat
 id and kind, what the mail needs (title, whom replies go to) and the rounds with their
 workshops (to refuse a wrong choice at the field without taking the lock at all). During
 the opening rush that is the same for every POST, so each worker keeps it per gathering
-(``for_registering``) instead of asking the database once more per registration.
+(``for_registering``; the store is ``caches.checked``) instead of asking the database once
+more per registration.
 
 Kept is never trusted: ``unchanged`` is a part of the flight's statement that compares,
 under the lock, everything taken from the brief with the locked row and its programme
@@ -18,13 +19,11 @@ On SQLite there is no flight; ``read`` still serves the tests that compare both 
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app
-
+from .. import caches
 from ..catalogue.models import Gathering, HostOrganisation
 from ..catalogue.services import VISIBLE
 from ..extensions import db
@@ -32,7 +31,6 @@ from ..registration import flight
 from .models import PartKind, ProgrammePart, Workshop
 
 KEEP_SECONDS = 60.0  # a brief no POST has shown stale is read again after this: memory, not correctness
-KEEP_AT_MOST = 256  # gatherings per worker
 
 
 @dataclass(frozen=True)
@@ -71,8 +69,6 @@ class Brief:
     slug: str
     gathering: GatheringBrief
     rounds: tuple[RoundBrief, ...]
-    kept: bool = False  # True: from this worker's memory, not read for this request
-    read_at: float = 0.0
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -119,32 +115,19 @@ def read(slug: str) -> Brief | None:
         found = rounds.setdefault(part_id, (bool(optional), []))
         if workshop_id is not None:
             found[1].append(WorkshopBrief(workshop_id))
-    return Brief(slug, gathering, tuple(RoundBrief(pid, optional, tuple(ws)) for pid, (optional, ws) in rounds.items()),
-                 read_at=time.monotonic())
+    return Brief(slug, gathering, tuple(RoundBrief(pid, optional, tuple(ws)) for pid, (optional, ws) in rounds.items()))
 
 
-def _kept() -> dict[str, Brief]:
-    return current_app.extensions.setdefault("gatherings.briefs", {})  # per app: tests make many
-
-
-def for_registering(slug: str, *, fresh: bool = False) -> Brief | None:
-    """The brief of ``slug`` as this worker keeps it (``kept``), else read now and kept; None: not visible."""
-    kept = _kept()
-    found = None if fresh else kept.get(slug)
-    if found is not None and time.monotonic() - found.read_at < KEEP_SECONDS:
-        return found
-    found = read(slug)
-    kept.pop(slug, None)
-    if found is not None:
-        while len(kept) >= KEEP_AT_MOST:
-            kept.pop(next(iter(kept)))  # the oldest read
-        kept[slug] = Brief(found.slug, found.gathering, found.rounds, kept=True, read_at=found.read_at)
-    return found
+def for_registering(slug: str, *, fresh: bool = False) -> tuple[Brief | None, bool]:
+    """The brief of ``slug`` and whether it was kept from an earlier POST (else read now); None: not visible."""
+    if fresh:
+        caches.drop("brief", slug)
+    return caches.checked("brief", slug, lambda: read(slug), KEEP_SECONDS)
 
 
 def forget(slug: str) -> None:
     """The flight declined with this brief: the next POST reads the gathering again."""
-    _kept().pop(slug, None)
+    caches.drop("brief", slug)
 
 
 # -- checked under the lock ------------------------------------------------------------------------------------

@@ -232,15 +232,15 @@ def _in_one_flight(slug: str, form: RegistrationForm, choices) -> flight.Flown |
     if not flight.available():
         return None
     with autocommit_connection():  # past the ORM's session: one round trip, two when the brief is read
-        brief = programme_brief.for_registering(slug)
+        brief, kept = programme_brief.for_registering(slug)
         if brief is None:
             return None  # the ordinary way answers 404
         try:
             programme_part = programme_flight.choices_part(brief.rounds, choices)
         except programme_services.ChoiceRefused:
-            if not brief.kept:
+            if not kept:
                 raise
-            brief = programme_brief.for_registering(slug, fresh=True)  # a workshop added since it was read?
+            brief, _kept = programme_brief.for_registering(slug, fresh=True)  # a workshop added since it was read?
             if brief is None:
                 return None
             programme_part = programme_flight.choices_part(brief.rounds, choices)

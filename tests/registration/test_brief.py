@@ -39,7 +39,7 @@ def organiser_runs(sql: str) -> None:
 
 def kept_brief(client, slug: str, **fields) -> None:
     assert client.post(f"/gatherings/{slug}/register", data=person(0, **fields)).status_code == 303
-    assert slug in client.application.extensions["gatherings.briefs"]  # the worker now keeps the brief
+    assert slug in client.application.extensions["caches"]["brief"]  # the worker now keeps the brief
 
 
 def registration_of(n: int) -> Registration:
@@ -132,3 +132,30 @@ def test_the_old_address_of_a_renamed_gathering_is_not_found(client):
     organiser_runs(f"UPDATE gathering SET slug = 'nieuwe-naam' WHERE id = {gathering.id}")
     assert client.post(f"/gatherings/{old}/register", data=person(1)).status_code == 404
     assert client.post("/gatherings/nieuwe-naam/register", data=person(1)).status_code == 303
+
+
+def test_the_same_people_register_alike_with_the_brief_kept_and_without(app, client, make_app):
+    """The house rule for a cache: on and off give the same result (caches.py, CACHES_OFF)."""
+    from .test_flight import PEOPLE, twin_gatherings, what_was_written
+
+    (kept_gathering, kept_rounds), (read_gathering, read_rounds) = twin_gatherings()
+    uncached = make_app(CACHES_OFF={"brief"}).test_client()
+    for name, companion, language, picks in PEOPLE:
+        for browser, gathering, rounds in ((client, kept_gathering, kept_rounds),
+                                           (uncached, read_gathering, read_rounds)):
+            form = {"name": f" {name} de Vries ", "email": f"{name.lower()}@Voorbeeld.nl", "perspective": "relative",
+                    "organisation": " GGZ ", "needs": "rolstoel", "consent": "y"}
+            if companion:
+                form |= {"companion": "y", "companion_name": "Begeleider"}
+            for part, pick in zip(rounds, picks):
+                if pick is not None:
+                    form[f"round_{part.id}"] = str(part.workshops[pick].id)
+            answer = browser.post(f"/gatherings/{gathering.slug}/register", data=form,
+                                  headers={"Accept-Language": language})
+            assert answer.status_code == 303, answer.text[:300]
+    assert kept_gathering.slug in app.extensions["caches"]["brief"]
+    assert not uncached.application.extensions.get("caches", {}).get("brief")
+    kept, read = what_was_written(kept_gathering, kept_rounds), what_was_written(read_gathering, read_rounds)
+    assert kept == read
+    assert [row["status"] for row, _mails, _choices in kept] == [
+        "confirmed", "confirmed", "confirmed", "waitlisted", "confirmed", "waitlisted"]
