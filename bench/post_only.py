@@ -17,6 +17,9 @@ timestamps the app's workers write around each locked section
 (bench/locktimer.py: the same app with two SQLAlchemy listeners). Then it
 checks: exactly 400 confirmed, the rest waiting, every acknowledged POST stored,
 no 5xx. Only 127.0.0.1 is contacted; rate limits are off for the load.
+``--rounds 3`` does all of it three times in turn (the database emptied in
+between) and prints each round's ratio and their median: on a shared machine
+one run's baseline can be a third slower or faster than the next one's.
 """
 from __future__ import annotations
 
@@ -195,6 +198,19 @@ async def post_only(base: str, posts: int, clients: int, run: str) -> Load:
 
 # --------------------------------------------------------------------------- report
 
+def empty(url: str) -> None:
+    """No registrations, mail or baseline rows left, the seat counters at zero: the next round starts as the first."""
+    import sqlalchemy as sa
+
+    from gatherings import seat_counters
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE registration, outbox_message, workshop_choice, baseline_registration CASCADE")
+        seat_counters.recount(conn)
+    engine.dispose()
+
+
 def lock_figures(path: Path, start: float, end: float) -> dict:
     """Hold and wait per locked section, and the share of the run during which the lock was held."""
     rows = []
@@ -237,6 +253,9 @@ def main() -> int:
     parser.add_argument("--seats", type=int, default=400)
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers for both servers")
     parser.add_argument("--show-round-trips", action="store_true", help="list what each round trip sent")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="baseline, app, baseline this many times in turn, the database emptied in between;"
+                             " each round's ratio and their median (a noisy machine moves single runs)")
     args = parser.parse_args()
 
     name = f"gatherings_post_{uuid.uuid4().hex[:8]}"
@@ -271,43 +290,60 @@ def main() -> int:
                 server.stop()
             return load, cpu.seconds
 
-        baselines = []
-        load, cpu = serve("baseline-before", "baseline:app")
-        baselines.append(describe("baseline before (one INSERT per POST)", load, cpu))
-        app_load, cpu = serve("app", "locktimer:app", LOCKTIMER_FILE=str(locks))
-        app_figures = describe("Gatherings", app_load, cpu)
-        lock = lock_figures(locks, app_load.started_at, app_load.ended_at)
-        if lock:
-            print(f"   the gathering's lock: {lock['n']} times held, {lock['hold_mean']:.1f} ms on average"
-                  f" (p50 {lock['hold_p50']:.1f}, p95 {lock['hold_p95']:.1f} ms), busy {lock['busy']:.0%} of the run;"
-                  f" FOR UPDATE answered after {lock['wait_mean']:.1f} ms on average (p95 {lock['wait_p95']:.1f} ms)")
-            print(f"   one lock at a time: at most {1000 / lock['hold_mean']:.0f} registrations/s at this hold time")
-        load, cpu = serve("baseline-after", "baseline:app")
-        baselines.append(describe("baseline after", load, cpu))
+        def run_round(n: int) -> tuple[bool, dict, dict, list[dict]]:
+            tag = f" (round {n + 1} of {args.rounds})" if args.rounds > 1 else ""
+            load, cpu = serve(f"baseline-before-{n}", "baseline:app")
+            before = describe("baseline before (one INSERT per POST)" + tag, load, cpu)
+            locks.write_text("")
+            app_load, cpu = serve(f"app-{n}", "locktimer:app", LOCKTIMER_FILE=str(locks))
+            app_figures = describe("Gatherings" + tag, app_load, cpu)
+            lock = lock_figures(locks, app_load.started_at, app_load.ended_at)
+            if lock:
+                print(f"   the gathering's lock: {lock['n']} times held, {lock['hold_mean']:.1f} ms on average"
+                      f" (p50 {lock['hold_p50']:.1f}, p95 {lock['hold_p95']:.1f} ms), busy {lock['busy']:.0%} of the run;"
+                      f" FOR UPDATE answered after {lock['wait_mean']:.1f} ms on average (p95 {lock['wait_p95']:.1f} ms)")
+                print(f"   one lock at a time: at most {1000 / lock['hold_mean']:.0f} registrations/s at this hold time")
+            load, cpu = serve(f"baseline-after-{n}", "baseline:app")
+            after = describe("baseline after" + tag, load, cpu)
+            return check(app_load), app_figures, lock, [before, after]
 
-        result = outcome(url)
-        confirmed, waiting = result["counts"].get("confirmed", 0), result["counts"].get("waitlisted", 0)
-        stored = {email for email, _status in result["rows"]}
-        acknowledged = [email for email, said in app_load.answers.items() if said == "stored"]
-        want = min(args.seats, args.posts)
-        checks = [
-            (f"exactly {want} confirmed in the database", confirmed == want, confirmed),
-            (f"exactly {args.posts - want} waiting in the database", waiting == args.posts - want, waiting),
-            ("every acknowledged POST (303) is in the database", all(e in stored for e in acknowledged),
-             len(acknowledged)),
-            ("every POST acknowledged", len(acknowledged) == args.posts, len(acknowledged)),
-            ("no 5xx answer", app_load.five_xx == 0, app_load.five_xx),
-        ]
-        print("\nchecks:")
-        for label, passed, value in checks:
-            print(f"   [{'ok' if passed else 'FAIL'}] {label} ({value})")
+        def check(app_load: Load) -> bool:
+            result = outcome(url)
+            confirmed, waiting = result["counts"].get("confirmed", 0), result["counts"].get("waitlisted", 0)
+            stored = {email for email, _status in result["rows"]}
+            acknowledged = [email for email, said in app_load.answers.items() if said == "stored"]
+            want = min(args.seats, args.posts)
+            checks = [
+                (f"exactly {want} confirmed in the database", confirmed == want, confirmed),
+                (f"exactly {args.posts - want} waiting in the database", waiting == args.posts - want, waiting),
+                ("every acknowledged POST (303) is in the database", all(e in stored for e in acknowledged),
+                 len(acknowledged)),
+                ("every POST acknowledged", len(acknowledged) == args.posts, len(acknowledged)),
+                ("no 5xx answer", app_load.five_xx == 0, app_load.five_xx),
+            ]
+            print("\nchecks:")
+            passed_all = True
+            for label, passed, value in checks:
+                print(f"   [{'ok' if passed else 'FAIL'}] {label} ({value})")
+                passed_all = passed_all and passed
+            return passed_all
+
+        ratios = []
+        for n in range(args.rounds):
+            if n:
+                empty(url)  # the next round registers for the same 400 seats again
+            passed, app_figures, lock, baselines = run_round(n)
             ok = ok and passed
-        base_rate = statistics.fmean(b["rate"] for b in baselines)
-        print(f"\nPOST-only: Gatherings {app_figures['rate']:.1f}/s, baseline {base_rate:.1f}/s (mean of before and"
-              f" after), ratio {app_figures['rate'] / base_rate:.2f}; p95 {app_figures['p95']:.0f} ms against"
-              f" {statistics.fmean(b['p95'] for b in baselines):.0f} ms; round trips per POST"
-              f" {len(trips['confirmed'])}/{len(trips['waitlisted'])} (seat/waiting) against {len(bare)}"
-              + (f"; lock held {lock['hold_mean']:.1f} ms, busy {lock['busy']:.0%}" if lock else ""))
+            base_rate = statistics.fmean(b["rate"] for b in baselines)
+            ratios.append(app_figures["rate"] / base_rate)
+            print(f"\nPOST-only: Gatherings {app_figures['rate']:.1f}/s, baseline {base_rate:.1f}/s (mean of before and"
+                  f" after), ratio {ratios[-1]:.2f}; p95 {app_figures['p95']:.0f} ms against"
+                  f" {statistics.fmean(b['p95'] for b in baselines):.0f} ms; round trips per POST"
+                  f" {len(trips['confirmed'])}/{len(trips['waitlisted'])} (seat/waiting) against {len(bare)}"
+                  + (f"; lock held {lock['hold_mean']:.1f} ms, busy {lock['busy']:.0%}" if lock else ""))
+        if args.rounds > 1:
+            print(f"\nPOST-only over {args.rounds} rounds: ratios " + ", ".join(f"{r:.2f}" for r in ratios)
+                  + f"; median {statistics.median(ratios):.2f}")
     finally:
         drop_database(name)
     print("\npost-only: correctness " + ("OK" if ok else "FAILED"))
