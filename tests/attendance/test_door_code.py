@@ -19,6 +19,17 @@ def test_every_registration_has_its_own_door_code_that_is_not_its_token(app, gat
         assert person.door_code not in person.token
 
 
+def test_door_codes_use_every_symbol_equally_often():
+    """50 bits of chance per code: no symbol favoured (a bias would make codes easier to guess)."""
+    from collections import Counter
+
+    from gatherings.registration.models import new_door_code
+
+    seen = Counter("".join(new_door_code() for _ in range(2000)))  # 20,000 symbols: about 625 each
+    assert set(seen) == set(DOOR_ALPHABET)
+    assert all(470 < n < 780 for n in seen.values()), seen  # more than 6 standard deviations either way
+
+
 @pytest.mark.parametrize("typed", ["{c}", "{c5}-{r5}", " {lc} ", "{c5} {r5}", "{oi}"])
 def test_a_typed_code_is_read_as_people_type_it(app, gathering, typed):
     person = make_registration(gathering)
