@@ -60,6 +60,12 @@ class AddRegistrationForm(FlaskForm):
         validators=[Length(max=2000, message=_l("Dit mag hoogstens 2000 tekens lang zijn.")),
                     PlainText(multiline=True)],
     )
+    # A support person ("begeleider") who comes along: a seat too, together with the person (as on the public form).
+    companion = BooleanField(_l("Neemt een begeleider mee"))
+    companion_name = StringField(
+        _l("Naam van de begeleider (niet verplicht)"), filters=[_strip],
+        validators=[Length(max=200, message=_l("Deze naam mag hoogstens 200 tekens lang zijn.")), PlainText()],
+    )
     consent = BooleanField(
         _l("Deze persoon is akkoord met het bewaren van deze gegevens voor deze bijeenkomst"),
         validators=[Ticked(_l("Vraag of de persoon akkoord is en vink het vakje aan. "

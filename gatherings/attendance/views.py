@@ -58,6 +58,8 @@ def applicant(form: AddRegistrationForm) -> registration.Applicant:
     return registration.Applicant(
         name=form.name.data, email=form.email.data, perspective=form.perspective.data or None,
         organisation=form.organisation.data or "", needs=form.needs.data or "",
+        companion=bool(form.companion.data),
+        companion_name=(form.companion_name.data or "") if form.companion.data else "",
         consent_version=current_app.config["CONSENT_VERSION"],
     )
 

@@ -118,3 +118,37 @@ def test_dashboard_counts_people_and_marks_needs_changed_in_the_last_week(org_cl
     assert "nieuw sinds" in registrations.find("td", class_="needs").text
     registrations = Page(org_client.get(f"/organise/gatherings/{later.slug}/registrations").text)
     assert "nieuw sinds" not in registrations.find("td", class_="needs").text
+
+
+def test_an_organiser_adds_someone_who_phoned_in_with_their_companion(org_client, gathering):
+    url = f"/organise/gatherings/{gathering.slug}/registrations/new"
+    form = Page(org_client.get(url).text)
+    box = form.find("input", name="companion")
+    fieldset = next(a for a in box.ancestors() if a.tag == "fieldset")  # a group with its own legend
+    assert fieldset.find("legend").text.startswith("Begeleider")
+    assert form.find("label", **{"for": box.get("id")}).text == "Neemt een begeleider mee"
+    answer = org_client.post(url, data={"name": "Jan Smit", "email": "", "perspective": "", "companion": "y",
+                                        "companion_name": " Bea Bakker ", "consent": "y"})
+    assert answer.status_code == 303
+    added = db.session.scalars(sa.select(Registration).where(Registration.name == "Jan Smit")).one()
+    assert (added.companion, added.companion_name, added.status) == (True, "Bea Bakker", "confirmed")
+    # Two of the three seats: a second pair no longer fits and waits, together.
+    org_client.post(url, data={"name": "Piet Paap", "companion": "y", "consent": "y"})
+    second = db.session.scalars(sa.select(Registration).where(Registration.name == "Piet Paap")).one()
+    assert (second.companion, second.companion_name, second.status) == (True, "", "waitlisted")
+    # A name without the box ticked is no companion.
+    org_client.post(url, data={"name": "Els de Boer", "companion_name": "Niemand", "consent": "y"})
+    single = db.session.scalars(sa.select(Registration).where(Registration.name == "Els de Boer")).one()
+    assert (single.companion, single.companion_name, single.status) == (False, "", "confirmed")
+
+
+def test_a_walk_in_with_a_companion_is_checked_in_together_or_waits_together(org_client, gathering):
+    url = f"/organise/gatherings/{gathering.slug}/checkin/walk-in"
+    answer = org_client.post(url, data={"walk_in-name": "Jan Smit", "walk_in-companion": "y",
+                                        "walk_in-companion_name": "Bea Bakker", "walk_in-consent": "y"})
+    assert answer.status_code == 303
+    pair = db.session.scalars(sa.select(Registration).where(Registration.name == "Jan Smit")).one()
+    assert pair.checked_in_at is not None and pair.companion_checked_in_at is not None
+    org_client.post(url, data={"walk_in-name": "Piet Paap", "walk_in-companion": "y", "walk_in-consent": "y"})
+    waiting = db.session.scalars(sa.select(Registration).where(Registration.name == "Piet Paap")).one()
+    assert waiting.status == "waitlisted" and waiting.checked_in_at is None  # one seat left: the pair waits
