@@ -5,7 +5,7 @@ lock is let go. The ordinary way (``services.register`` in a unit of work) reads
 under the lock, decides in Python and writes: several round trips, and after each
 one the worker must get a CPU again before it can go on, all while holding the lock.
 Here the same decision is made by the database, in one statement, sent together
-with the lock and the commit in one pipelined flight (psycopg's pipeline mode):
+with the lock and the commit in one pipelined flight (libpq's pipeline mode, round_trip.py):
 
     BEGIN; SELECT ... FROM gathering WHERE id = :id FOR UPDATE;
     WITH decided AS (...), registered AS (INSERT INTO registration ...), ... SELECT ...;
@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..catalogue.models import Gathering, GatheringKind, GatheringStatus
+from .. import round_trip
 from ..database import driver_connection
 from ..extensions import db
 from . import services, signals
@@ -135,16 +136,16 @@ def _fly(statement: "_Compiled", gathering_id: int, params: dict):
     if not raw.autocommit:
         return None  # inside a transaction (database.no_transaction was not used): the ordinary way
     watch = observe
+    clock = [round_trip.Statement(_CLOCK)] if watch else []
     try:
-        with raw.pipeline():
-            asked = raw.execute(_CLOCK) if watch else None
-            raw.execute("BEGIN")
-            raw.execute("SELECT 1 FROM gathering WHERE id = %(id)s FOR UPDATE", {"id": gathering_id})
-            cursor = psycopg.RawCursor(raw)
-            cursor.execute(statement.sql, [params[name] for name in statement.names])
-            raw.execute("COMMIT")
-            released = raw.execute(_CLOCK) if watch else None
-        row = cursor.fetchone()
+        answers = round_trip.send(raw, [
+            *clock,
+            round_trip.Statement("BEGIN"),
+            round_trip.Statement("SELECT 1 FROM gathering WHERE id = $1 FOR UPDATE", (gathering_id,)),
+            round_trip.Statement(statement.sql, [params[name] for name in statement.names], prepared=True),
+            round_trip.Statement("COMMIT"),
+            *clock,
+        ])
     except psycopg.Error as error:
         # A token or door code that happened to exist, a workshop removed meanwhile: nothing was written.
         current_app.logger.info("one-flight registration declined: %s: %s", type(error).__name__, error)
@@ -153,21 +154,23 @@ def _fly(statement: "_Compiled", gathering_id: int, params: dict):
         if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             raw.execute("ROLLBACK")
         return None
+    rows = answers[len(clock) + 2]
+    row = rows[0] if rows else None
     if watch and row is not None:
-        watch(asked.fetchone()[0], row[2].timestamp(), released.fetchone()[0])
+        watch(answers[0][0][0], row[2].timestamp(), answers[-1][0][0])
     return row
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    """The flight's statement in PostgreSQL's own placeholders ($1, $2 ...), sent by a ``psycopg.RawCursor``.
+    """The flight's statement in PostgreSQL's own placeholders ($1, $2 ...), as libpq takes it (round_trip.py).
 
     Its SQL is long and has many values: through an ordinary cursor psycopg would convert its
     %(name)s placeholders again for every registration (it keeps conversions of short statements
     only), a millisecond of CPU each time. Here that is done once per shape. The statement's
     constants ('confirmed', 0 ...) are written into it as literals (our own values, quoted by
-    SQLAlchemy); ``names`` are the registration's values, in the order of their numbers. psycopg
-    prepares the statement on the server after a few uses, as it does any other.
+    SQLAlchemy); ``names`` are the registration's values, in the order of their numbers. It is
+    prepared on the server once per connection (``round_trip.Statement(prepared=True)``).
     """
 
     sql: str
