@@ -128,28 +128,32 @@ def _where() -> tuple:
 # -- the caches -----------------------------------------------------------------------------------------------
 
 
-def page(template: str, derived: Callable[[], dict] | None = None, **context) -> str:
-    """``render_template(template, **context, **derived())``, kept per fingerprint of ``context`` and of the
-    request's address.
+def page(template: str, derived: Callable[[], dict] | None = None, fill: Callable[[str], str] | None = None,
+         **context) -> str:
+    """``fill(render_template(template, **context, **derived()))``, the rendering kept per fingerprint of
+    ``context`` and of the request's address.
 
     For pages that are the same for every visitor apart from the CSRF token (nothing of a
     visitor's own: the caller does not use it for a flashed notice or a form with messages).
     ``derived`` gives what follows from ``context``, the language and the code alone, such as the
     empty form of the gathering in ``context``: it is called only when the page is rendered, and it
     is not fingerprinted (building and fingerprinting a form cost more than the kept page saves).
+    ``fill`` puts in what changes from one request to the next and is left out of ``context`` (the
+    workshops' seats left: programme/page_seats.py), kept or not, as the token is put in.
     """
     token = generate_csrf()  # the visitor's own, also stored in their session as before
+    fill = fill or (lambda html: html)
     if not enabled("page"):
-        return render_template(template, **context, **(derived() if derived else {}))
+        return fill(render_template(template, **context, **(derived() if derived else {})))
     store = _store("page")
     key = _key(template, _where(), context)
     kept = store.get(key)
     if kept is not None:
-        return kept.replace(TOKEN_MARK, token)
+        return fill(kept.replace(TOKEN_MARK, token))
     html = render_template(template, **context, **(derived() if derived else {}))
     if html.count(token) == 1:  # the token is in the form exactly once; anything else: do not keep
         _keep(store, key, html.replace(token, TOKEN_MARK))
-    return html
+    return fill(html)
 
 
 def form(template: str, *, keep: bool = True, **inputs) -> Markup:

@@ -124,3 +124,62 @@ def test_the_page_builds_what_is_derived_only_when_it_renders(make_app):
                     **_page_context(db.session.get(Gathering, gathering_id))).encode()))
         assert len(set(pages)) == 1
         assert len(built) == (1 if not off else 3)
+
+
+# --- the workshops' seats left: put into the kept page per request (programme/page_seats.py) -------------------
+
+
+def _day_with_workshops():
+    from tests.programme.factories import make_programme
+    day = make_gathering(kind="national", capacity=10)
+    rounds = make_programme(day, [2, 1], optional={0})
+    return day, rounds[0].workshops
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_programme_page_kept_or_not_gives_the_same_bytes(make_app, language):
+    """Kept with marks and filled in, or rendered with the numbers (as for a form that comes back): the same page,
+    a full workshop's words (in English with an apostrophe, escaped) included."""
+    from gatherings.programme.models import Workshop
+    from gatherings.programme.queries import timetable
+    from gatherings.registration.views import _gathering_page
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        day, (roomy, small) = _day_with_workshops()
+        make_registration(day)  # the day's seats move too
+        db.session.get(Workshop, small.id).seated_people = 1
+        db.session.commit()
+        path = f"/gatherings/{day.slug}"
+    client = app.test_client()
+    headers = {"Accept-Language": language}
+    kept, rendered = _pages(client, app, set(), [path], headers), _pages(client, app, set(caches.NAMES), [path], headers)
+    with app.test_request_context(path, headers=headers):
+        gathering = db.session.get(Gathering, day.id)
+        direct = _gathering_page(gathering, programme=timetable(gathering))[0].encode()
+    for page in kept + rendered:
+        assert _without_token(page) == _without_token(direct)
+    assert b"\x00" not in direct and (b"full: you will be on this workshop&#39;s waiting list" in direct
+                                       or language == "nl")
+
+
+def test_the_kept_page_shows_the_workshops_seats_left_of_this_moment(app, client):
+    """A seat taken in a workshop shows on the next visit, in the timetable and in the round's question, though
+    the page and its form's fields are not rendered again (only the day's seats would make them)."""
+    from gatherings.programme.models import Workshop
+    from tests.htmlpage import Page
+    day, (roomy, small) = _day_with_workshops()
+    path = f"/gatherings/{day.slug}"
+    first = client.get(path).text
+    assert first.count("nog 1 plek vrij") == 2 and first.count("nog 2 plekken vrij") == 2
+    assert "vol, wel wachtlijst" not in first and "vol: u komt op de wachtlijst" not in first
+    rendered = dict(app.extensions["caches"]["page"]), dict(app.extensions["caches"]["form"])
+    # A seat taken behind the page's back, as another worker's registration does (the day's seats unchanged).
+    db.session.get(Workshop, small.id).seated_people = 1
+    db.session.commit()
+    page = client.get(path).text
+    assert (dict(app.extensions["caches"]["page"]), dict(app.extensions["caches"]["form"])) == rendered
+    assert "vol, wel wachtlijst" in page and "nog 1 plek vrij" not in page
+    option = Page(page).find("label", for_=f"round_{small.part_id}-1")
+    assert option is not None and "vol: u komt op de wachtlijst van deze werkplaats" in option.text
+    english = client.get(path, headers={"Accept-Language": "en"}).text
+    assert "\x00" not in page + english and "2 places left" in english

@@ -12,13 +12,13 @@ from collections.abc import Mapping, Sequence
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..i18n import clock_time
 from ..inputs import parse_id
+from . import page_seats
 from .models import ChoiceStatus
 from .queries import TimetablePart, TimetableWorkshop
 from .services import ChoiceRefused, choices_of, timetable
@@ -29,7 +29,7 @@ _FIELD_NAME = re.compile(r"round_([1-9][0-9]{0,9})")
 
 REQUIRED = ChoiceRefused.REQUIRED
 UNKNOWN = ChoiceRefused.UNKNOWN
-FULL = _l("vol: u komt op de wachtlijst van deze werkplaats")
+FULL = page_seats.FULL
 
 
 def field_name(part_id: int) -> str:
@@ -71,8 +71,7 @@ def _option(workshop: TimetableWorkshop) -> str:
     bits = [workshop.title]
     if workshop.room:
         bits.append(_("zaal: %(room)s", room=workshop.room))
-    left = workshop.seats_left
-    bits.append(ngettext("nog %(num)d plek vrij", "nog %(num)d plekken vrij", left) if left > 0 else str(FULL))
+    bits.append(page_seats.shown(workshop, page_seats.OPTION))  # a mark in the kept gathering page
     return " — ".join(bits)
 
 

@@ -82,9 +82,9 @@ class TimetableWorkshop:
     leader: str
     room: str
     capacity: int
-    # Only what the page shows: the page is kept (caches.page) while this stays the same, so a line that
-    # grows behind a full workshop does not make every visitor's page render again.
-    seats_left: int
+    # Only what the page shows: a line that grows behind a full workshop changes nothing here. None in a
+    # programme the gathering page is kept from (page_seats.blank): its seats are put in per request.
+    seats_left: int | None
 
 
 @dataclass(frozen=True)

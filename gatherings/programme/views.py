@@ -17,7 +17,7 @@ from ..database import writes
 from ..i18n import clock_time
 from ..registration import services as registration_services
 from ..registration.models import Registration, RegistrationStatus
-from . import forms, queries, services
+from . import forms, page_seats, queries, services
 
 bp = Blueprint("programme", __name__)
 
@@ -32,6 +32,12 @@ class WorkshopsForm(FlaskForm):
 def part_time(start, end) -> str:
     """'13:30 – 14:20' (Amsterdam time) for a part of the programme."""
     return _("%(start)s – %(end)s", start=clock_time(start), end=clock_time(end))
+
+
+@bp.app_template_global()
+def workshop_seats(workshop) -> str:
+    """The timetable's line of a workshop's seats ("nog 3 plekken vrij"; a mark in a kept page: page_seats.py)."""
+    return page_seats.shown(workshop, page_seats.TIMETABLE)
 
 
 def own_programme(registration: Registration, parts=None) -> list[services.OwnPart]:

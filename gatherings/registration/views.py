@@ -21,6 +21,7 @@ from ..organise.access import organises
 from ..programme import brief as programme_brief
 from ..programme import flight as programme_flight
 from ..programme import forms as programme_forms
+from ..programme import page_seats
 from ..programme import queries as programme_queries
 from ..programme import services as programme_services
 from ..programme import views as programme_views
@@ -88,11 +89,13 @@ def gathering(slug: str):
     programme = programme_queries.timetable_of(gathering.programme)
     if "_flashes" in session:  # a notice for this visitor only
         return _gathering_page(gathering, programme=programme)
-    # The same for every visitor but for the CSRF token: kept (caches.page). The empty form follows from the
-    # gathering (mixed or not), its programme (in the key), the language and the code alone: built only when
+    # The same for every visitor but for the CSRF token and the workshops' seats left, which are put in
+    # per request (page_seats.py): kept (caches.page). The empty form follows from the gathering (mixed or
+    # not), its programme without the seats (in the key), the language and the code alone: built only when
     # the page is rendered.
-    return caches.page("registration/gathering.html", derived=lambda: {"form": _form(gathering, programme)},
-                       **_page_context(gathering, programme))
+    kept = page_seats.blank(programme)
+    return caches.page("registration/gathering.html", derived=lambda: {"form": _form(gathering, kept)},
+                       fill=lambda html: page_seats.fill(html, programme), **_page_context(gathering, kept))
 
 
 @bp.app_template_global()
