@@ -17,7 +17,7 @@ from ..database import writes
 from ..i18n import clock_time
 from ..registration import services as registration_services
 from ..registration.models import Registration, RegistrationStatus
-from . import forms, page_seats, queries, services
+from . import forms, own_rows, page_seats, queries, services
 
 bp = Blueprint("programme", __name__)
 
@@ -40,15 +40,15 @@ def workshop_seats(workshop) -> str:
     return page_seats.shown(workshop, page_seats.TIMETABLE)
 
 
-def own_programme(registration: Registration, parts=None) -> list[services.OwnPart]:
+def own_programme(registration: Registration, rows=None) -> list[services.OwnPart]:
     """The registration's own programme for its pages (empty without a programme, or once cancelled).
 
-    ``parts``: the gathering's parts read fresh with the registration (``queries.with_programme``), as
-    ``queries.programme_of`` takes them; the page's form of workshops (``workshops_form``) is built from it.
+    ``rows``: the programme's columns read with the registration (``own_rows.add_to``); without them it is
+    read (``queries.programme_of``). The page's form of workshops (``workshops_form``) is built from it.
     """
     if registration.status == RegistrationStatus.CANCELLED:
         return []
-    return queries.programme_of(registration, parts)
+    return own_rows.own(rows) if rows is not None else queries.programme_of(registration)
 
 
 def _can_change(registration: Registration) -> bool:
@@ -70,7 +70,7 @@ def _form_for(own: list[services.OwnPart]) -> WorkshopsForm | None:
 def workshops_form(registration: Registration, own: list[services.OwnPart]) -> WorkshopsForm | None:
     """The form to change one's workshops on /r/<token>, filled with the current choices; None when not possible.
 
-    ``own``: the page's ``own_programme(registration, parts)``, its parts read fresh with the registration.
+    ``own``: the page's ``own_programme``, its parts and workshops read fresh with the registration.
     """
     return _form_for(own) if _can_change(registration) else None
 

@@ -1,8 +1,8 @@
 """What a participant's own page (``/r/<token>``, also the result page after registering) reads, in one statement.
 
-The registration with its gathering, what the caller loads with them (the programme's parts and
-workshops: ``programme.queries.with_programme``), and its place on the waiting list: during the
-opening rush most people who register land on the waiting list and open this page at once.
+The registration with its gathering, what the caller adds to the statement (its own programme:
+``programme.own_rows``), and its place on the waiting list: during the opening rush most people who
+register land on the waiting list and open this page at once.
 """
 from __future__ import annotations
 
@@ -41,20 +41,24 @@ def _position() -> sa.ColumnElement:
 
 
 @cache
-def _statement() -> sa.Select:
-    return (sa.select(Registration, _position()).where(Registration.token == sa.bindparam("token"))
-            .options(joinedload(Registration.gathering)))
+def _statement(add=None) -> sa.Select:
+    statement = (sa.select(Registration, _position()).where(Registration.token == sa.bindparam("token"))
+                 .options(joinedload(Registration.gathering)))
+    return statement if add is None else add(statement, Registration)
 
 
-def find(token: str, options=()) -> tuple[Registration, int | None] | None:
-    """The registration ``token`` with its gathering, and its place on the waiting list (None when it does not
-    wait); None when there is no such registration.
+def find(token: str, add=None) -> tuple[Registration, int | None, list[tuple]] | None:
+    """The registration ``token`` with its gathering, its place on the waiting list (None when it does not
+    wait), and what ``add`` read with them; None when there is no such registration.
 
-    ``options``: loader options for more to read in the same statement, read fresh even when the session
-    held those rows already (the programme's workshops carry seat counters the database keeps).
+    ``add(statement, Registration)``: the statement with more columns (outer joins: at least one row),
+    such as the programme's (``programme.own_rows.add_to``); the third value holds those columns of
+    every row. Read fresh even when the session held the rows already.
     """
     if not token or len(token) > 64:
         return None
-    statement = _statement().options(*options).execution_options(populate_existing=True)
-    row = db.session.execute(statement, {"token": token}).unique().one_or_none()
-    return None if row is None else (row[0], row[1])
+    statement = _statement(add).execution_options(populate_existing=True)
+    rows = db.session.execute(statement, {"token": token}).all()
+    if not rows:
+        return None
+    return rows[0][0], rows[0][1], [row[2:] for row in rows]

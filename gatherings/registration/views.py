@@ -21,7 +21,7 @@ from ..organise.access import organises
 from ..programme import brief as programme_brief
 from ..programme import flight as programme_flight
 from ..programme import forms as programme_forms
-from ..programme import page_seats
+from ..programme import own_rows, page_seats
 from ..programme import queries as programme_queries
 from ..programme import services as programme_services
 from ..programme import views as programme_views
@@ -264,17 +264,17 @@ def _registration_or_404(token: str):
 @bp.get("/r/<token>")
 @read_only
 def show(token: str):
-    # The registration, its gathering, the gathering's programme (parts, workshops, their seats) and the place
-    # on the waiting list in one statement; its own choices in one more when there is a programme.
-    found = own_page.find(token, [programme_queries.with_programme(via=Registration.gathering)])
+    # The registration, its gathering, the place on the waiting list, the gathering's programme (parts,
+    # workshops, their seats) and the registration's own choices with their places in line: one statement.
+    found = own_page.find(token, add=own_rows.add_to)
     if found is None or found[0].anonymised_at is not None:
         abort(404)
-    registration, position = found
+    registration, position, programme_rows = found
     response = current_app.make_response(render_template(
         "registration/show.html",
         registration=registration,
         gathering=registration.gathering,
-        own=programme_views.own_programme(registration, registration.gathering.programme),
+        own=programme_views.own_programme(registration, rows=programme_rows),
         position=position,
         just_registered=request.args.get("new") == "1",
         state=registration.gathering.registration_state(),

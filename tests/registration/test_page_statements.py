@@ -100,14 +100,15 @@ def test_the_result_page_of_a_gathering_without_a_programme_costs_one_statement(
     assert tables(found) == ["registration"], found  # with its gathering, and knowing it has no programme
 
 
-def test_the_result_page_with_a_programme_costs_two_statements_whatever_waits_where(client):
+def test_the_result_page_with_a_programme_costs_one_statement_whatever_waits_where(client):
     day, parts = a_day(rounds=3, workshops=2)
     token_from(register(client, day, email="een@voorbeeld.nl", **choose_first(parts)))
     second = token_from(register(client, day, email="twee@voorbeeld.nl", **choose_first(parts)))
     found = statements(client, f"/r/{second}?new=1")
-    # The registration with its gathering and the programme (parts, workshops and their seats); then its own
+    # The registration with its gathering, the programme (parts, workshops and their seats) and its own
     # choices with their places in the workshops' lines: not a statement per choice that waits.
-    assert tables(found) == ["registration", "workshop_choice"], found
+    assert tables(found) == ["registration"], found
+    assert all(table in found[0] for table in ("programme_part", "workshop", "workshop_choice"))
     page = client.get(f"/r/{second}").text
     assert page.count("U bent nummer 1.") == 3  # waits in every round, first in line
     assert "Andere werkplaats kiezen" in page
@@ -119,7 +120,7 @@ def test_waiting_for_the_day_costs_no_statement_more(client):
     for n in range(3):
         token_from(register(client, day, email=f"plek{n}@voorbeeld.nl", **choose_first(parts, n % 2)))
     waiting = token_from(register(client, day, email="wacht@voorbeeld.nl", **choose_first(parts)))
-    assert tables(statements(client, f"/r/{waiting}?new=1")) == ["registration", "workshop_choice"]
+    assert tables(statements(client, f"/r/{waiting}?new=1")) == ["registration"]
     page = client.get(f"/r/{waiting}").text
     assert "U bent nummer 1 op de wachtlijst." in page and "U koos werkplaats Werkplaats 1A." in page
     g = make_gathering(capacity=1)
