@@ -12,7 +12,10 @@ entry being there; each process keeps its own, small and bounded.
 - ``form``: the empty registration form (its fields, labels and hints), which
   the gathering page renders again whenever the seat count changes (during the
   rush: after every registration).
-- ``date_line``: "dinsdag 3 februari 2026, 13:30 – 16:00" per times and language.
+- ``timetable``: the gathering page's programme, which that page also renders again whenever the seat
+  count changes, without the workshops' seats left (put in per request: programme/page_seats.py).
+- ``date_line``: "dinsdag 3 februari 2026, 13:30 – 16:00" per times and language (and a programme part's
+  "13:30 – 14:20", which every result page of the rush shows).
 - ``brief``: what the registration POST needs of its gathering before the lock
   (programme/brief.py), per gathering. The one entry not keyed on what it is made
   of (that is what it saves reading): it may be stale, and is never trusted. The
@@ -40,7 +43,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from wtforms import Form
 
-NAMES = ("page", "form", "date_line", "brief")
+NAMES = ("page", "form", "timetable", "date_line", "brief")
 MAX_ENTRIES = 256
 TOKEN_MARK = "\x00csrf-token\x00"  # never in a rendered page: the app refuses NUL bytes in input
 
@@ -163,9 +166,20 @@ def form(template: str, *, keep: bool = True, **inputs) -> Markup:
     so no value that is not in the key can reach the output. ``keep=False`` for a form that
     came back with what a visitor typed and its messages: theirs alone.
     """
-    if not keep or not enabled("form"):
+    return _fragment("form", template, keep, inputs)
+
+
+def timetable(template: str, **inputs) -> Markup:
+    """As ``form``, for the gathering page's programme (programme/_timetable.html), rendered again with the page
+    whenever the day's seats change (during the rush: after every registration) though it changes only when
+    an organiser changes the programme (the workshops' seats left are put in per request: page_seats.py)."""
+    return _fragment("timetable", template, True, inputs)
+
+
+def _fragment(name: str, template: str, keep: bool, inputs: dict) -> Markup:
+    if not keep or not enabled(name):
         return Markup(current_app.jinja_env.get_template(template).render(**inputs))
-    store = _store("form")
+    store = _store(name)
     key = _key(template, str(get_locale()), inputs)
     kept = store.get(key)
     if kept is None:

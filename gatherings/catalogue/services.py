@@ -39,13 +39,31 @@ def get_visible_gathering(slug: str, *, write_lock: bool = False) -> Gathering:
 def find_visible_gathering(slug: str, options=()) -> Gathering | None:
     """The published or cancelled gathering ``slug``, or None.
 
-    ``options``: loader options for what the page reads with it (e.g. the programme's ``with_programme``),
-    read fresh in that one statement even when the session held those rows already.
+    ``options``: loader options for what the caller reads with it, read fresh in that one statement even
+    when the session held those rows already (see also ``find_visible_with``).
     """
     if not options:
         return db.session.scalars(visible_by_slug(), {"slug": slug}).first()
     statement = visible_by_slug().options(*options).execution_options(populate_existing=True)
     return db.session.scalars(statement, {"slug": slug}).unique().one_or_none()
+
+
+@cache
+def _visible_with(add) -> sa.Select:
+    # Built once: SQLAlchemy keeps a statement's cache key on the object (working it out is most of the cost
+    # of running a statement with many columns).
+    return add(visible_by_slug(), Gathering)
+
+
+def find_visible_with(slug: str, add) -> tuple[Gathering, list[tuple]] | None:
+    """The published or cancelled gathering ``slug`` and what ``add`` read with it in the same statement; None
+    when there is no such gathering.
+
+    ``add(statement, Gathering)``: the statement with more columns, outer-joined (at least one row), such as
+    the programme's (``programme.rows.add_timetable``); the second value holds those columns of every row.
+    """
+    rows = db.session.execute(_visible_with(add), {"slug": slug}).all()
+    return (rows[0][0], [row[1:] for row in rows]) if rows else None
 
 
 def find_draft(slug: str) -> Gathering | None:

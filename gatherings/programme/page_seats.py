@@ -56,13 +56,13 @@ def fill(html: str, programme: Sequence[TimetablePart]) -> str:
     """The page rendered from ``blank(programme)`` with ``programme``'s seats left put in at their marks."""
     if "\x00seats-left:" not in html:
         return html
-    left = {w.id: w.seats_left for part in programme for w in part.workshops}
-    phrases: dict[tuple[str, str], str] = {}
+    left = {str(w.id): w.seats_left for part in programme for w in part.workshops}
+    phrases: dict[tuple[int, str], str] = {}  # once the workshops are full (most of the rush) they all say the same
 
     def put(match: re.Match) -> str:
-        key = (match[1], match[2])
+        key = (left[match[1]], match[2])
         if key not in phrases:
-            phrases[key] = str(escape(phrase(left[int(match[1])], match[2])))
+            phrases[key] = str(escape(phrase(*key)))
         return phrases[key]
 
     return _MARKS.sub(put, html)

@@ -115,21 +115,8 @@ def timetable(gathering: Gathering) -> tuple[TimetablePart, ...]:
     return _timetable(parts, lambda w: counts[w.id].seats_left if w.id in counts else w.capacity)
 
 
-def with_programme(via=None):
-    """A loader option: the gathering's parts and their workshops read in the statement that reads the gathering.
-
-    ``via``: the relationship to the gathering from what the statement selects (``Registration.gathering``);
-    none when it selects gatherings. Outer joins, so a gathering without a programme costs no statement at
-    all to know it has none (its ``programme`` is loaded empty). The workshops' seat counters come in the
-    same rows: read them with ``timetable_of`` only when that statement read them fresh (the finders that
-    take this option do, ``populate_existing``).
-    """
-    parts = joinedload(Gathering.programme) if via is None else joinedload(via).joinedload(Gathering.programme)
-    return parts.joinedload(ProgrammePart.workshops)
-
-
 def timetable_of(parts: list[ProgrammePart]) -> tuple[TimetablePart, ...]:
-    """``timetable`` from parts loaded with their workshops by a statement that read them fresh (``with_programme``)."""
+    """``timetable`` from parts with their workshops as read fresh (the own page's form of workshops: rows.py)."""
     return _timetable(parts, lambda w: WorkshopSeats(w.capacity, w.seated_people).seats_left)
 
 
@@ -215,9 +202,9 @@ def programme_of(registration: Registration, parts: list[ProgrammePart] | None =
     """The registration's own programme: every part in time order, with its workshop and status per round.
 
     Empty when the gathering has no programme. Plenary parts are included (everyone goes). ``parts``: the
-    gathering's parts with their workshops when the caller has them (the result page reads them with the
-    registration, ``with_programme``): then no statement for a gathering without a programme, and one
-    for the choices with their places in line; otherwise one more for the parts.
+    gathering's parts with their workshops when the caller has them: then no statement for a gathering
+    without a programme, and one for the choices with their places in line; otherwise one more for the
+    parts. (The own page reads all of it with the registration: rows.py.)
     """
     parts = _parts(registration.gathering) if parts is None else parts
     if not parts:

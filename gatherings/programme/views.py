@@ -9,15 +9,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField
 
+from .. import caches
 from ..catalogue.models import GatheringStatus, RegistrationState
 from ..catalogue.services import lock_gathering
 from ..database import writes
 from ..i18n import clock_time
 from ..registration import services as registration_services
 from ..registration.models import Registration, RegistrationStatus
-from . import forms, own_rows, page_seats, queries, services
+from . import forms, page_seats, queries, services
+from . import rows as programme_rows
 
 bp = Blueprint("programme", __name__)
 
@@ -30,8 +33,19 @@ class WorkshopsForm(FlaskForm):
 
 @bp.app_template_global()
 def part_time(start, end) -> str:
-    """'13:30 – 14:20' (Amsterdam time) for a part of the programme."""
+    """'13:30 – 14:20' (Amsterdam time) for a part of the programme; kept per times and language (caches.date_line):
+    every result page of the opening rush shows the same few."""
+    return caches.date_line(start, end, _part_time)
+
+
+def _part_time(start, end) -> str:
     return _("%(start)s – %(end)s", start=clock_time(start), end=clock_time(end))
+
+
+@bp.app_template_global()
+def programme_timetable(programme) -> Markup:
+    """The gathering page's programme (programme/_timetable.html, given nothing else: kept by caches.timetable)."""
+    return caches.timetable("programme/_timetable.html", programme=programme)
 
 
 @bp.app_template_global()
@@ -43,12 +57,12 @@ def workshop_seats(workshop) -> str:
 def own_programme(registration: Registration, rows=None) -> list[services.OwnPart]:
     """The registration's own programme for its pages (empty without a programme, or once cancelled).
 
-    ``rows``: the programme's columns read with the registration (``own_rows.add_to``); without them it is
+    ``rows``: the programme's columns read with the registration (``rows.add_own``); without them it is
     read (``queries.programme_of``). The page's form of workshops (``workshops_form``) is built from it.
     """
     if registration.status == RegistrationStatus.CANCELLED:
         return []
-    return own_rows.own(rows) if rows is not None else queries.programme_of(registration)
+    return programme_rows.own(rows) if rows is not None else queries.programme_of(registration)
 
 
 def _can_change(registration: Registration) -> bool:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from ..catalogue.models import Gathering, RegistrationState
-from ..catalogue.services import contact_of, find_draft, find_visible_gathering, get_visible_gathering, lock_gathering
+from ..catalogue.services import contact_of, find_draft, find_visible_with, get_visible_gathering, lock_gathering
 from .. import caches
 from ..database import autocommit_connection, read_only, unit_of_work, writes
 from ..extensions import limiter
@@ -21,8 +21,8 @@ from ..organise.access import organises
 from ..programme import brief as programme_brief
 from ..programme import flight as programme_flight
 from ..programme import forms as programme_forms
-from ..programme import own_rows, page_seats
-from ..programme import queries as programme_queries
+from ..programme import page_seats
+from ..programme import rows as programme_rows
 from ..programme import services as programme_services
 from ..programme import views as programme_views
 from . import changes, door_codes, flight, own_page, services
@@ -81,12 +81,12 @@ def _gathering_page(gathering: Gathering, status: int = 200, *, form_errors=(), 
 @bp.get("/gatherings/<slug>")
 @read_only
 def gathering(slug: str):
-    # The gathering with its programme's parts and workshops (and their seats) in one statement: a gathering
-    # without a programme pays nothing to know it has none.
-    gathering = find_visible_gathering(slug, options=[programme_queries.with_programme()])
-    if gathering is None:
+    # The gathering with its programme's parts and workshops (and their seats), as plain values, in one
+    # statement: a gathering without a programme pays nothing to know it has none.
+    found = find_visible_with(slug, programme_rows.add_timetable)
+    if found is None:
         return _draft_preview(slug)
-    programme = programme_queries.timetable_of(gathering.programme)
+    gathering, programme = found[0], programme_rows.timetable(found[1])
     if "_flashes" in session:  # a notice for this visitor only
         return _gathering_page(gathering, programme=programme)
     # The same for every visitor but for the CSRF token and the workshops' seats left, which are put in
@@ -266,15 +266,15 @@ def _registration_or_404(token: str):
 def show(token: str):
     # The registration, its gathering, the place on the waiting list, the gathering's programme (parts,
     # workshops, their seats) and the registration's own choices with their places in line: one statement.
-    found = own_page.find(token, add=own_rows.add_to)
+    found = own_page.find(token, add=programme_rows.add_own)
     if found is None or found[0].anonymised_at is not None:
         abort(404)
-    registration, position, programme_rows = found
+    registration, position, rows = found
     response = current_app.make_response(render_template(
         "registration/show.html",
         registration=registration,
         gathering=registration.gathering,
-        own=programme_views.own_programme(registration, rows=programme_rows),
+        own=programme_views.own_programme(registration, rows=rows),
         position=position,
         just_registered=request.args.get("new") == "1",
         state=registration.gathering.registration_state(),
