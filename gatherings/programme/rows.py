@@ -10,7 +10,8 @@ one for a part without workshops, a single row of nulls for a gathering without 
 - ``add_timetable`` (``catalogue.services.find_visible_with``), then ``timetable``: the gathering page's
   ``queries.timetable``.
 - ``add_own`` (``registration/own_page.py``), with the registration's choice in each round and its place in
-  the workshop's line, then ``own``: ``queries.programme_of``'s list of ``OwnPart``.
+  the workshop's line, then ``own``: ``queries.programme_of``'s list of ``OwnPart``; ``add_own_chosen``
+  the same with only the chosen workshops, for the result page right after registering.
 """
 from __future__ import annotations
 
@@ -70,13 +71,12 @@ def _programme_of(statement: sa.Select, gathering_id, *columns) -> sa.Select:
     # The parts in time order (as ``Gathering.programme``), their workshops (as ``ProgrammePart.workshops``).
     return (statement.add_columns(*_PART, *_WORKSHOP, *columns)
             .outerjoin(ProgrammePart, ProgrammePart.gathering_id == gathering_id)
-            .outerjoin(Workshop, Workshop.part_id == ProgrammePart.id)
             .order_by(ProgrammePart.starts_at, ProgrammePart.id, Workshop.id))
 
 
 def add_timetable(statement: sa.Select, gathering) -> sa.Select:
     """``statement``, which selects the ``gathering`` entity, with its programme's columns (outer joins)."""
-    return _programme_of(statement, gathering.id)
+    return _programme_of(statement, gathering.id).outerjoin(Workshop, Workshop.part_id == ProgrammePart.id)
 
 
 def timetable(rows: Sequence[Sequence]) -> tuple[TimetablePart, ...]:
@@ -99,12 +99,29 @@ def add_own(statement: sa.Select, registration) -> sa.Select:
     The registration's choice in each part, whose place in its workshop's line is counted on the row of
     that workshop only (first come, first served: ``queries._ahead_in_line``).
     """
+    return _own(statement, registration, every_workshop=True)
+
+
+def add_own_chosen(statement: sa.Select, registration) -> sa.Select:
+    """As ``add_own``, with only the workshop chosen in each round: each part's ``workshops`` holds that one alone.
+
+    For the result page right after registering, which shows the choices and no form of workshops: a row
+    per part instead of one per workshop (each row repeats the registration's and the gathering's columns).
+    """
+    return _own(statement, registration, every_workshop=False)
+
+
+def _own(statement: sa.Select, registration, every_workshop: bool) -> sa.Select:
     choice = WorkshopChoice
     position = sa.case(
         (sa.and_(choice.status == ChoiceStatus.WAITING, choice.workshop_id == Workshop.id),
          _ahead_in_line(choice.workshop_id, choice.waiting_since, choice.id).correlate(choice) + 1))
-    return (_programme_of(statement, registration.gathering_id, choice.workshop_id, choice.status, position)
-            .outerjoin(choice, sa.and_(choice.registration_id == registration.id, choice.part_id == ProgrammePart.id)))
+    statement = (_programme_of(statement, registration.gathering_id, choice.workshop_id, choice.status, position)
+                 .outerjoin(choice, sa.and_(choice.registration_id == registration.id,
+                                            choice.part_id == ProgrammePart.id)))
+    if every_workshop:
+        return statement.outerjoin(Workshop, Workshop.part_id == ProgrammePart.id)
+    return statement.outerjoin(Workshop, Workshop.id == choice.workshop_id)
 
 
 def _parts(rows: Sequence[Sequence]) -> list[tuple[PartRow, ChoiceRow | None]]:

@@ -266,7 +266,10 @@ def _registration_or_404(token: str):
 def show(token: str):
     # The registration, its gathering, the place on the waiting list, the gathering's programme (parts,
     # workshops, their seats) and the registration's own choices with their places in line: one statement.
-    found = own_page.find(token, add=programme_rows.add_own)
+    # Right after registering the page shows the choices just made and a link to change them, not the form
+    # of every workshop: only the chosen workshops are read.
+    just_registered = request.args.get("new") == "1"
+    found = own_page.find(token, add=programme_rows.add_own_chosen if just_registered else programme_rows.add_own)
     if found is None or found[0].anonymised_at is not None:
         abort(404)
     registration, position, rows = found
@@ -276,7 +279,7 @@ def show(token: str):
         gathering=registration.gathering,
         own=programme_views.own_programme(registration, rows=rows),
         position=position,
-        just_registered=request.args.get("new") == "1",
+        just_registered=just_registered,
         state=registration.gathering.registration_state(),
         can_change=changes.closed_reason(registration.gathering, registration) is None,
     ))

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from gatherings.extensions import db
 from gatherings.catalogue.services import find_visible_with
-from gatherings.programme.rows import add_own, add_timetable, own, timetable
+from gatherings.programme.rows import add_own, add_own_chosen, add_timetable, own, timetable
 from gatherings.programme import queries
 from gatherings.programme.queries import programme_of
 from gatherings.registration import own_page
@@ -14,12 +14,13 @@ from tests.registration.test_views import register, token_from
 from .factories import make_programme
 
 
-def _what_pages_read(own_parts) -> list[tuple]:
-    """Everything the own programme, its page and its form of workshops read of each part."""
+def _what_pages_read(own_parts, form=True) -> list[tuple]:
+    """Everything the own programme, its page and (``form``) its form of workshops read of each part."""
     return [(
         item.part.id, item.part.kind, item.part.title, item.part.description, item.starts_at, item.ends_at,
         bool(item.part.optional), item.is_round, item.room,
-        [(w.id, w.title, w.description, w.leader, w.room, w.capacity, w.seated_people) for w in item.part.workshops],
+        [(w.id, w.title, w.description, w.leader, w.room, w.capacity, w.seated_people) for w in item.part.workshops]
+        if form else None,
         (item.workshop.id, item.workshop.title) if item.workshop is not None else None, item.status, item.position,
         (item.choice.part_id, item.choice.workshop_id, item.choice.status) if item.choice is not None else None,
     ) for item in own_parts]
@@ -41,6 +42,11 @@ def test_every_state_of_a_choice_reads_as_programme_of_reads_it(client):
         db.session.expire_all()
         expected = programme_of(db.session.scalar(sa.select(Registration).filter_by(token=token)))
         assert _what_pages_read(own(rows)) == _what_pages_read(expected), token
+        # Right after registering: the same but for the workshops not chosen (no form of workshops there).
+        db.session.expire_all()
+        chosen = own(own_page.find(token, add=add_own_chosen)[2])
+        assert _what_pages_read(chosen, form=False) == _what_pages_read(expected, form=False), token
+        assert all(w.id == item.workshop.id for item in chosen if item.workshop for w in item.part.workshops)
         statuses |= {item.status for item in expected}
     # Seated, waiting (first and second in line), pending, an optional round left at "none", a plenary part.
     assert statuses >= {"seated", "waiting", "pending", "none", None}
