@@ -1,7 +1,7 @@
 """SQL statements per step of one registration, counted in-process on the app's own code path (bench/rush.py).
 
 What goes through SQLAlchemy is seen by its events; what the app sends through psycopg itself
-(registration/flight.py) by wrapping the driver's ``execute`` for the count.
+(registration/flight.py) by wrapping the driver's ``execute`` and ``round_trip.send`` for the count.
 """
 from __future__ import annotations
 
@@ -15,8 +15,17 @@ from browsers import CSRF_FIELD
 @contextlib.contextmanager
 def counting_driver_statements(statements: list[str]):
     """Also count what the app sends through psycopg itself, past SQLAlchemy (registration/flight.py:
-    the POST's read before the lock, BEGIN, FOR UPDATE, the one statement and COMMIT)."""
+    the POST's brief when it is read, and BEGIN, FOR UPDATE, the one statement and COMMIT, sent together
+    by round_trip.send)."""
+    from gatherings import round_trip
+
     originals = {psycopg.Connection: psycopg.Connection.execute, psycopg.RawCursor: psycopg.RawCursor.execute}
+    send = round_trip.send
+
+    def sending(connection, sent):
+        statements.extend(" ".join(s.sql.split())[:90] for s in sent)
+        return send(connection, sent)
+    round_trip.send = sending
 
     def recording(original):
         def execute(self, query, *args, **kwargs):
@@ -29,6 +38,7 @@ def counting_driver_statements(statements: list[str]):
     try:
         yield
     finally:
+        round_trip.send = send
         for cls, original in originals.items():
             cls.execute = original
 
