@@ -167,7 +167,7 @@ def test_check_in_on_a_phone_without_javascript(door, browser):
 def test_the_door_on_a_phone_puts_the_search_on_top_and_keeps_the_count_in_sight(door, browser):
     from playwright.sync_api import expect
 
-    from tests.e2e.test_register_browser import axe_violations
+    from tests.e2e.browser import axe_violations
 
     # bypass_csp only so that the test can inject axe-core.
     context = browser.new_context(**{**PHONE, "viewport": {"width": 390, "height": 844}}, bypass_csp=True)

@@ -1,7 +1,7 @@
 """The browser and a fresh page per test, shared by every browser test in this folder."""
 import pytest
 
-from .test_register_browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+from .browser import CHROMIUM, CHROMIUM_ARGS, sync_api
 
 
 @pytest.fixture(scope="module")

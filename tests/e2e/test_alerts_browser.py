@@ -2,14 +2,11 @@
 gets the mail about a new gathering and stops with its unsubscribe link; axe-core checks each page,
 in Dutch and in English."""
 import re
-import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
 from gatherings.alerts.services import queue_due_alerts
 from gatherings.catalogue.models import Gathering, Theme
 from gatherings.extensions import db
@@ -19,7 +16,7 @@ from gatherings.timeutil import utcnow
 from tests.factories import locked_call
 from tests.mail.conftest import SMTPServer, free_port
 
-from .test_register_browser import axe_violations
+from .browser import axe_violations, live_app, run_command, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
@@ -34,27 +31,12 @@ def smtp():
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, smtp):
-    folder = tmp_path_factory.mktemp("alerts-live")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True,
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_DEFAULT_SENDER": "Gatherings <noreply@gatherings.test>",
-    })
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        db.create_all()
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # the links in mail lead here
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, app.config["BASE_URL"]
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    app = live_app(tmp_path_factory.mktemp("alerts-live"), MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
+                   MAIL_DEFAULT_SENDER="Gatherings <noreply@gatherings.test>")
+    run_command(app, "demo")
+    with serving(app) as base:
+        app.config["BASE_URL"] = base  # the links in mail lead here
+        yield app, base
 
 
 

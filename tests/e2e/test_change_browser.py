@@ -3,40 +3,22 @@
 axe-core checks /r/<token>/edit in Dutch and English, also with a message at a field.
 """
 import re
-import threading
 from datetime import timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
 from gatherings.extensions import db
 
-from .test_register_browser import axe_violations, focus_is_visible
+from .browser import axe_violations, focus_is_visible, live_app, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("change")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    app = live_app(tmp_path_factory.mktemp("change"))
+    with serving(app) as base:
+        yield app, base
 
 
 def setup(app, capacity, people):

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .test_programme_browser import national_day  # noqa: F401  (the fixture: a day whose Werkplaats 1A is full)
-from .test_register_browser import axe_violations
+from .browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 

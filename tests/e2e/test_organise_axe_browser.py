@@ -9,22 +9,18 @@ workshops; a draft; a theme, a host organisation and an organiser account. The p
 are visited as an admin who organises all three, over HTTP with CSRF on.
 """
 import re
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
 from gatherings.extensions import db
 from gatherings.timeutil import AMSTERDAM, utcnow
 from tests.organise.matrix import ADDRESSES, PUBLIC
 
-from .test_register_browser import axe_violations
+from .browser import PASSWORD, axe_violations, live_app, log_in, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
-PASSWORD = "een goed wachtwoord"
 ADMIN = "beheer@voorbeeld.nl"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
@@ -52,15 +48,8 @@ EXTRA = [
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("organise-axe")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
+    app = live_app(tmp_path_factory.mktemp("organise-axe"))
     with app.app_context():
-        db.create_all()
         from gatherings.attendance import services as attendance
         from gatherings.catalogue.models import HostOrganisation
         from gatherings.organise.password_links import LinkPurpose, make_token
@@ -104,15 +93,8 @@ def served(tmp_path_factory):
         }
         # The move page is about someone in the workshop's line.
         world["move_id"] = seated.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_port}", **world}
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield {"base": base, **world}
 
 
 def _fill(rule: str, world: dict) -> str:
@@ -156,12 +138,7 @@ def test_every_organiser_page_passes_axe(served, browser, language, viewport):
             page.goto(base + "/taal/en?next=/organise/login")
         for rule in _pages(public=True):  # the pages anyone may open, before logging in
             visit(rule)
-        page.goto(base + "/organise/login")
-        page.fill("#email", ADMIN)
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.locator("main form button[type=submit]").last.click()
-        assert page.url.split("#")[0] == base + "/organise/", "not logged in"
+        log_in(page, base, ADMIN)
         for rule in _pages(public=False):
             visit(rule)
     finally:

@@ -6,11 +6,9 @@ changed, in Dutch and English, on a phone and a desktop.
 The app runs in a werkzeug server in a thread (CSRF on, as in production) on the test's own database.
 """
 import re
-import threading
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from gatherings import create_app
 from gatherings.attendance.models import GatheringMessage
@@ -20,14 +18,14 @@ from gatherings.registration.models import Registration
 from tests.factories import make_gathering, make_organiser, make_registration
 from tests.mail.conftest import SMTPServer, free_port
 
-from .test_register_browser import axe_violations, sync_api
+from .browser import PASSWORD, axe_violations, log_in, serving, sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 expect = sync_api.expect
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-PASSWORD = "een goed wachtwoord"
+ORGANISER = "ria@organisatie.example"
 LONG_EMAIL = "anna-maria.van-der-heijden-de-jong@zorgorganisatie-midden-nederland.example"
 
 
@@ -63,20 +61,9 @@ def site(app_config, app):
         waiting.organisation = "Cliëntenraad GGZ Noord-Holland-Noord"
     db.session.commit()
     draft = make_gathering(title="Nog in de maak", status="draft")
-    make_organiser("ria@organisatie.example", gatherings=[gathering, draft], password=PASSWORD)
-    served = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"base": f"http://127.0.0.1:{server.server_port}", "slug": gathering.slug, "draft": draft.slug,
-               "gathering": gathering}
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
-        with served.app_context():
-            db.engine.dispose()
+    make_organiser(ORGANISER, gatherings=[gathering, draft], password=PASSWORD)
+    with serving(create_app({**app_config, "WTF_CSRF_ENABLED": True})) as base:
+        yield {"base": base, "slug": gathering.slug, "draft": draft.slug, "gathering": gathering}
 
 
 def _page(browser, viewport, locale="nl-NL", **options):
@@ -84,14 +71,6 @@ def _page(browser, viewport, locale="nl-NL", **options):
     page = context.new_page()
     page.set_default_timeout(20_000)
     return page
-
-
-def _login(page, base):
-    page.goto(f"{base}/organise/login")
-    page.fill("#email", "ria@organisatie.example")
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(f"{base}/organise/**")
 
 
 def _fits(page) -> None:
@@ -125,7 +104,7 @@ def _axe_clean(page) -> None:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_registrations_list_fits_and_its_actions_can_be_pressed(site, browser, viewport):
     page = _page(browser, viewport)
-    _login(page, site["base"])
+    log_in(page, site["base"], ORGANISER)
     page.goto(f"{site['base']}/organise/gatherings/{site['slug']}/registrations")
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmeldingen")
     _fits(page)
@@ -153,7 +132,7 @@ def test_the_registrations_list_fits_and_its_actions_can_be_pressed(site, browse
 def test_the_registrations_page_in_english_passes_axe_on_both_sizes(site, browser):
     for viewport in (DESKTOP, PHONE):
         page = _page(browser, viewport, locale="en-GB")
-        _login(page, site["base"])
+        log_in(page, site["base"], ORGANISER)
         for path in ("/registrations", "/message"):
             page.goto(f"{site['base']}/organise/gatherings/{site['slug']}{path}")
             assert page.locator("html").get_attribute("lang") == "en"
@@ -164,7 +143,7 @@ def test_the_registrations_page_in_english_passes_axe_on_both_sizes(site, browse
 
 def test_the_columns_are_a_choice_kept_without_javascript(site, browser):
     page = _page(browser, DESKTOP, java_script_enabled=False)
-    _login(page, site["base"])
+    log_in(page, site["base"], ORGANISER)
     page.goto(f"{site['base']}/organise/gatherings/{site['slug']}/registrations")
     table = page.locator("table.registrations").first
     expect(table.locator("thead")).to_contain_text("E-mailadres")
@@ -188,7 +167,7 @@ def test_the_columns_are_a_choice_kept_without_javascript(site, browser):
 
 def test_the_list_with_fewer_columns_passes_axe_on_a_phone(site, browser):
     page = _page(browser, PHONE)
-    _login(page, site["base"])
+    log_in(page, site["base"], ORGANISER)
     page.goto(f"{site['base']}/organise/gatherings/{site['slug']}/registrations?kolommen=1&kolom=needs")
     expect(page.locator("table.registrations thead").first).not_to_contain_text("E-mailadres")
     _fits(page)
@@ -202,7 +181,7 @@ def test_a_message_is_previewed_tested_confirmed_and_kept(site, browser, smtp, v
     send_due()  # the registrations' confirmations
     seen = len(smtp.messages)
     page = _page(browser, viewport)
-    _login(page, site["base"])
+    log_in(page, site["base"], ORGANISER)
     page.goto(f"{site['base']}/organise/gatherings/{site['slug']}/message")
     _axe_clean(page)
     page.get_by_label("Iedereen met een plek", exact=True).check()
@@ -245,7 +224,7 @@ def test_a_message_is_previewed_tested_confirmed_and_kept(site, browser, smtp, v
 def test_a_draft_is_previewed_by_its_organiser_only(site, browser):
     for viewport, locale in ((DESKTOP, "nl-NL"), (PHONE, "en-GB")):
         page = _page(browser, viewport, locale=locale)
-        _login(page, site["base"])
+        log_in(page, site["base"], ORGANISER)
         page.goto(f"{site['base']}/organise/gatherings/{site['draft']}")
         page.locator(f"a[href='/gatherings/{site['draft']}']").click()
         notice = "Voorbeeld: deze bijeenkomst is nog niet gepubliceerd." if locale == "nl-NL" \

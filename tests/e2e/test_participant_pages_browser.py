@@ -11,39 +11,28 @@
 axe-core finds nothing on these pages, in Dutch and in English.
 """
 import re
-import threading
 from datetime import timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
 from gatherings.catalogue.models import HostOrganisation
 from gatherings.extensions import db
 from gatherings.timeutil import utcnow
 from tests.factories import make_gathering, make_organiser, make_registration, make_theme
 
-from .test_register_browser import axe_violations
+from .browser import PASSWORD, axe_violations, live_app, log_in, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 PHONE = {"width": 390, "height": 844}
-PASSWORD = "een goed wachtwoord"
 LONG = ("Een middag om elkaar te ontmoeten en te praten over herstel, wonen en werk. " * 12).strip()
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("participant-pages")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
+    app = live_app(tmp_path_factory.mktemp("participant-pages"))
     now = utcnow().replace(microsecond=0)
     with app.app_context():
-        db.create_all()
         host = HostOrganisation(slug="de-hoven", name="GGZ De Hoven", city="Utrecht",
                                 contact_email="info@dehoven.example")
         db.session.add(host)
@@ -64,15 +53,8 @@ def served(tmp_path_factory):
         make_gathering(slug="online", title="Praten via het scherm", venue_name="", venue_address="", venue_city="",
                        online_url="https://meet.example/x", starts_at=now + timedelta(days=40), **common)
         make_organiser("org@voorbeeld.nl", admin=True, password=PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield base
 
 
 def phone(browser, *, javascript=True, locale="nl-NL"):
@@ -85,14 +67,6 @@ def phone(browser, *, javascript=True, locale="nl-NL"):
 def summary_on_screen(page) -> bool:
     box = page.locator("#error-summary").bounding_box()  # relative to the viewport
     return box is not None and -2 <= box["y"] < PHONE["height"] - 40  # -2: a fraction of a pixel above
-
-
-def log_in(page, base):
-    page.goto(base + "/organise/login")  # by id: the same in either language
-    page.locator("#email").fill("org@voorbeeld.nl")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form#inloggen button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/organise/"))
 
 
 # -- 1. after a mistake the summary is where one looks ----------------------------------------------
@@ -115,7 +89,7 @@ def test_after_a_mistake_the_summary_is_on_screen_and_has_the_focus(served, brow
     context, page = phone(browser, locale=locale)
     try:
         if organiser:
-            log_in(page, served)
+            log_in(page, served, "org@voorbeeld.nl")
         page.goto(served + path)
         page.locator(f"form#{anchor}").locator("button[type=submit]").last.click()
         page.wait_for_url(re.compile(f"#{anchor}$"))

@@ -5,33 +5,23 @@ with a national day of its own: a plenary part, a required round whose first wor
 and an optional round. axe-core checks every page (nl and en).
 """
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
 from gatherings.extensions import db
 from tests.factories import make_gathering, make_registration
 from tests.programme.factories import make_programme
 
-from .test_register_browser import axe_violations, focus_is_visible
+from .browser import axe_violations, focus_is_visible, live_app, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 
 @pytest.fixture(scope="module")
 def national_day(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("live-programme")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
+    app = live_app(tmp_path_factory.mktemp("live-programme"))
     with app.app_context():
-        db.create_all()
         g = make_gathering(kind="national", title="Landelijke dag", capacity=50, slug="landelijke-dag")
         r1, _r2 = make_programme(g, [1, 10], [10, 10], optional={1})
         from gatherings.programme import services
@@ -39,15 +29,8 @@ def national_day(tmp_path_factory):
         first = make_registration(g)
         locked_call(services.choose, g, first, {r1.id: r1.workshops[0].id})  # Werkplaats 1A is now full
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield base
 
 
 def checked_label(page, group_name) -> str:

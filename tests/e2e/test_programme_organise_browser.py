@@ -4,35 +4,21 @@ A national day with a plenary part and two rounds of workshops, people seated an
 waiting, and its organiser; the pages are visited as the organiser, with the
 forms' mistakes shown too (a part outside the day, a workshop without a title).
 """
-import re
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
-from gatherings.extensions import db
 from gatherings.timeutil import AMSTERDAM
 
-from .test_register_browser import axe_violations
+from .browser import PASSWORD, axe_violations, live_app, log_in, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
-
-PASSWORD = "een goed wachtwoord"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("programme")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
+    app = live_app(tmp_path_factory.mktemp("programme"))
     with app.app_context():
-        db.create_all()
         from gatherings.programme import services
         from tests.factories import locked_call, make_gathering, make_organiser, make_registration
         from tests.programme.factories import make_programme
@@ -47,29 +33,14 @@ def served(tmp_path_factory):
                                                               round_2.id: round_2.workshops[n % 2].id})
         ids = {"round": round_1.id, "workshop": round_1.workshops[0].id, "person": registration.id}
         make_organiser("org@voorbeeld.nl", gatherings=[day], password=PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_port}", **ids}
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
-
-
-def _log_in(page, base):
-    page.goto(base + "/organise/login")
-    page.fill("#email", "org@voorbeeld.nl")
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"/organise/"))
+    with serving(app) as base:
+        yield {"base": base, **ids}
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_the_programme_pages_and_the_workshop_list_pass_axe(served, page, language):
     base = served["base"]
-    _log_in(page, base)
+    log_in(page, base, "org@voorbeeld.nl")
     if language == "en":
         page.goto(base + "/taal/en?next=/organise/")
     programme = "/organise/gatherings/landelijke-dag/programme"

@@ -6,51 +6,29 @@ from the file, as a participant would find it.
 """
 import email
 import re
-import threading
 from email.policy import default as default_policy
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
-from gatherings.extensions import db
-
-from .test_register_browser import axe_violations
+from .browser import PASSWORD, axe_violations, live_app, log_in, run_command, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
-
-PASSWORD = "een goed wachtwoord"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reflect")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        db.create_all()
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    assert runner.invoke(args=["mail", "remind"]).exit_code == 0
-    runner.invoke(args=["mail", "send"])
+    app = live_app(folder)
+    run_command(app, "demo")
+    run_command(app, "mail", "remind")
+    app.test_cli_runner().invoke(args=["mail", "send"])
     with app.app_context():
         from tests.factories import make_organiser
 
         make_organiser("beheer@voorbeeld.nl", admin=True, password=PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_port}", "mail": folder / "mail"}
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield {"base": base, "mail": folder / "mail"}
 
 
 
@@ -83,11 +61,7 @@ def test_answer_a_reflection_from_the_mail(served, page):
 
 
 def test_the_organisers_reflection_page_and_the_reports_pass_axe(served, page):
-    page.goto(served["base"] + "/organise/login")
-    page.fill("#email", "beheer@voorbeeld.nl")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(re.compile(r"/organise/"))
+    log_in(page, served["base"], "beheer@voorbeeld.nl")
     for address in ("/organise/gatherings/terugblik-samen-herstellen/reflection", "/organise/reflection",
                     "/organise/reports", "/organise/reports/attendance"):
         page.goto(served["base"] + address)

@@ -11,17 +11,14 @@ a form with mistakes, the neutral answer to a known address, cancelling): a new
 participant page belongs here.
 """
 import re
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
 from gatherings.extensions import db
 
-from .test_register_browser import axe_violations
+from .browser import axe_violations, live_app, run_command, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
@@ -34,27 +31,12 @@ LONG_TITLE = "Ervaringsdeskundigheidsbijeenkomst over herstelondersteuningsmogel
 def site(tmp_path_factory):
     """The demo data, and what a participant can meet: a registration with a seat, one waiting, one
     cancelled, one checked in at a gathering that ended (certificate, reflection), /my and /alerts links."""
-    folder = tmp_path_factory.mktemp("reflow")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        db.create_all()
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    app = live_app(tmp_path_factory.mktemp("reflow"))
+    run_command(app, "demo")
     with app.app_context():
         paths = _participants_pages()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_port}", **paths}
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base:
+        yield {"base": base, **paths}
 
 
 def _participants_pages() -> dict:

@@ -7,72 +7,21 @@ against WCAG 2.2 A/AA when it is installed.
 """
 import os
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
-from gatherings import create_app
-from gatherings.extensions import db
+from .browser import AXE, axe_violations, focus_is_visible, live_app, run_command, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-AXE = os.path.join(os.path.dirname(__file__), "..", "js", "node_modules", "axe-core", "axe.min.js")
-
-sync_api = pytest.importorskip("playwright.sync_api")
-if not os.path.exists(CHROMIUM):
-    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("live")
-    app = create_app({
-        "TESTING": False, "GATHERINGS_ENV": "testing", "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite'}",
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX_DIR": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        db.create_all()
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
-
-
-
-def axe_violations(page) -> list[str]:
-    if not os.path.exists(AXE):  # never a silent "no violations"
-        if os.environ.get("CI"):
-            pytest.fail("axe-core is missing: .ci/run installs tests/js (npm install)")
-        pytest.skip("axe-core not installed: cd tests/js && npm install")
-    page.add_script_tag(path=AXE)
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
-        return r.violations.map(v => v.id + ': ' + v.help + ' -> ' + v.nodes.map(n => n.target.join(' ')).join(', '));
-    }""")
-    return result
-
-
-def focus_is_visible(page) -> bool:
-    return page.evaluate("""() => {
-        const el = document.activeElement, s = getComputedStyle(el);
-        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
-        return outline || (s.boxShadow && s.boxShadow !== 'none');
-    }""")
+    app = live_app(tmp_path_factory.mktemp("live"))
+    run_command(app, "demo")
+    with serving(app) as base:
+        yield base
 
 
 def test_find_a_gathering_register_with_the_keyboard_and_read_the_result(live_server, page):
