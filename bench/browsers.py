@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -22,7 +23,8 @@ BROWSER_HEADERS = {
     # As behind the TLS-terminating load balancer (TRUSTED_PROXIES=1): secure cookies, https URLs.
     "X-Forwarded-Proto": "https",
 }
-
+# What else the form gets from the page for client ``i`` (bench/programme_rush.py: a workshop per round).
+Choices = Callable[[str, int], dict[str, str]]
 
 
 @dataclass
@@ -56,12 +58,13 @@ def answer_of(html: str) -> str:
     return "?"
 
 
-async def one_registration(http: aiohttp.ClientSession, base: str, i: int, run: str, load: Load) -> None:
+async def one_registration(http: aiohttp.ClientSession, base: str, i: int, run: str, load: Load,
+                           slug: str = SLUG, choices: Choices | None = None) -> None:
     email = f"rush-{run}-{i}@voorbeeld.nl"
     public = base.replace("http://", "https://", 1)  # the address the browser sees, before the load balancer
     started = time.perf_counter()
     t0 = started
-    async with http.get(f"{base}/gatherings/{SLUG}", headers=BROWSER_HEADERS) as response:
+    async with http.get(f"{base}/gatherings/{slug}", headers=BROWSER_HEADERS) as response:
         html = await response.text()
         cookies = {name: morsel.value for name, morsel in response.cookies.items()}
     load.latencies["page"].append(time.perf_counter() - t0)
@@ -73,11 +76,13 @@ async def one_registration(http: aiohttp.ClientSession, base: str, i: int, run: 
     # As a browser sends it: empty text fields, no perspective chosen (an unchecked radio group is not sent).
     form = {"csrf_token": match.group(1), "name": f"Deelnemer {i}", "email": email,
             "organisation": "", "needs": "", "consent": "y"}
+    if choices is not None:
+        form.update(choices(html, i))
     cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
     t0 = time.perf_counter()
-    async with http.post(f"{base}/gatherings/{SLUG}/register", data=form, allow_redirects=False,
+    async with http.post(f"{base}/gatherings/{slug}/register", data=form, allow_redirects=False,
                          headers={**BROWSER_HEADERS, "Cookie": cookie_header,
-                                  "Referer": f"{public}/gatherings/{SLUG}"}) as response:
+                                  "Referer": f"{public}/gatherings/{slug}"}) as response:
         await response.read()
         cookies.update({name: morsel.value for name, morsel in response.cookies.items()})
         location = response.headers.get("Location", "")
@@ -100,14 +105,15 @@ async def one_registration(http: aiohttp.ClientSession, base: str, i: int, run: 
     load.answers[email] = answer_of(html) if response.status == 200 else f"http {response.status}"
 
 
-async def rush(base: str, registrations: int, clients: int, run: str) -> Load:
+async def rush(base: str, registrations: int, clients: int, run: str,
+               slug: str = SLUG, choices: Choices | None = None) -> Load:
     load = Load()
     numbers = iter(range(registrations))
 
     async def client(http):
         for i in numbers:  # a shared iterator: each number goes to exactly one client
             try:
-                await one_registration(http, base, i, run, load)
+                await one_registration(http, base, i, run, load, slug, choices)
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 load.errors.append(f"{error.__class__.__name__}: {error}")
 

@@ -14,13 +14,11 @@ from __future__ import annotations
 import asyncio
 import re
 import statistics
-import time
 from datetime import timedelta
 
-import aiohttp
 import sqlalchemy as sa
 
-from browsers import BROWSER_HEADERS, CSRF_FIELD, Load, answer_of, warm_up
+from browsers import CSRF_FIELD, Load, rush, warm_up
 
 PLAIN_SLUGS = ("landelijke-dag-zonder-programma-1", "landelijke-dag-zonder-programma-2")
 PROGRAMME_SLUG = "landelijke-dag-met-programma"
@@ -73,68 +71,11 @@ def prepare(url: str, seats: int) -> None:
         db.engine.dispose()
 
 
-async def one_registration(http: aiohttp.ClientSession, base: str, slug: str, i: int, run: str, load: Load) -> None:
-    """As browsers.one_registration, for ``slug``, choosing workshop i % 4 in the first round and (i + 1) % 4 in
-    the second when the page has rounds."""
-    email = f"rush-{run}-{i}@voorbeeld.nl"
-    public = base.replace("http://", "https://", 1)
-    started = t0 = time.perf_counter()
-    async with http.get(f"{base}/gatherings/{slug}", headers=BROWSER_HEADERS) as response:
-        html = await response.text()
-        cookies = {name: morsel.value for name, morsel in response.cookies.items()}
-    load.latencies["page"].append(time.perf_counter() - t0)
-    load.status(response.status)
-    match = CSRF_FIELD.search(html)
-    if response.status != 200 or not match:
-        load.errors.append(f"page {response.status}")
-        return
-    form = {"csrf_token": match.group(1), "name": f"Deelnemer {i}", "email": email,
-            "organisation": "", "needs": "", "consent": "y"}
-    for n, (name, workshops) in enumerate(sorted(round_choices(html).items())):
-        form[name] = workshops[(i + n) % len(workshops)]
-    cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    t0 = time.perf_counter()
-    async with http.post(f"{base}/gatherings/{slug}/register", data=form, allow_redirects=False,
-                         headers={**BROWSER_HEADERS, "Cookie": cookie_header,
-                                  "Referer": f"{public}/gatherings/{slug}"}) as response:
-        await response.read()
-        cookies.update({name: morsel.value for name, morsel in response.cookies.items()})
-        location = response.headers.get("Location", "")
-    load.latencies["post"].append(time.perf_counter() - t0)
-    load.status(response.status)
-    if response.status != 303:
-        load.errors.append(f"post {response.status}")
-        load.answers[email] = f"http {response.status}"
-        return
-    location = (base + location if location.startswith("/") else location).replace("https://", "http://", 1)
-    cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    t0 = time.perf_counter()
-    async with http.get(location, headers={**BROWSER_HEADERS, "Cookie": cookie_header}) as response:
-        html = await response.text()
-    load.latencies["result"].append(time.perf_counter() - t0)
-    load.status(response.status)
-    load.flows.append(time.perf_counter() - started)
-    load.answers[email] = answer_of(html) if response.status == 200 else f"http {response.status}"
-
-
-async def rush_on(base: str, slug: str, registrations: int, clients: int, run: str) -> Load:
-    load = Load()
-    numbers = iter(range(registrations))
-
-    async def client(http):
-        for i in numbers:
-            try:
-                await one_registration(http, base, slug, i, run, load)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                load.errors.append(f"{error.__class__.__name__}: {error}")
-
-    connector = aiohttp.TCPConnector(limit=0, force_close=True)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60),
-                                     cookie_jar=aiohttp.DummyCookieJar()) as http:
-        started = time.perf_counter()
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-        load.seconds = time.perf_counter() - started
-    return load
+def workshop_per_round(html: str, i: int) -> dict[str, str]:
+    """Client i's choices, spread over the four: workshop i % 4 in the first round and (i + 1) % 4 in the
+    second, when the page has rounds (browsers.one_registration adds them to the form)."""
+    return {name: workshops[(i + n) % len(workshops)]
+            for n, (name, workshops) in enumerate(sorted(round_choices(html).items()))}
 
 
 def count_statements(url: str) -> dict[str, list[str]]:
@@ -245,7 +186,8 @@ def run(args, url: str, workers: int, logdir, name: str) -> bool:
                             ("without programme (after)", PLAIN_SLUGS[1])):
             asyncio.run(warm_up(server.base, f"/gatherings/{slug}", workers * 10))
             with CpuMeter(server, name) as cpu:
-                loads[label] = asyncio.run(rush_on(server.base, slug, args.registrations, args.clients, slug))
+                loads[label] = asyncio.run(rush(server.base, args.registrations, args.clients, slug,
+                                                slug, workshop_per_round))
             figures[label] = describe(f"national day {label}", loads[label], args.registrations, cpu.seconds)
     finally:
         server.stop()
