@@ -13,6 +13,14 @@ CSP = "; ".join([
 ])
 
 
+def private(response):
+    """A blueprint's ``after_request`` for pages that belong in no shared cache and no search engine
+    (the organiser area: ``bp.after_request(private)``)."""
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    response.headers.setdefault("X-Robots-Tag", "noindex")
+    return response
+
+
 def _has_nul(values) -> bool:
     return any("\x00" in value for value in values)
 

@@ -23,18 +23,13 @@ from ..inputs import query_int
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required, visible_gatherings_query
 from ..programme.organise_queries import rounds_fill
 from ..registration import services as registration
+from ..security import private
 from . import columns, exports, listing, paging, reports, services
 from .charts import Series, bar_chart
 from .forms import ActionForm, AddRegistrationForm, NeedsForm
 
 bp = Blueprint("attendance", __name__, url_prefix="/organise")
-
-
-@bp.after_request
-def _private(response):
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    response.headers.setdefault("X-Robots-Tag", "noindex")
-    return response
+bp.after_request(private)  # the organiser area: no shared cache, no search engine
 
 
 def query_arg() -> str:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..catalogue.models import HostOrganisation, Theme
 from ..database import writes
 from ..extensions import db
+from ..security import private
 from . import accounts, password_links
 from .access import admin_required
 from .admin_forms import HostForm, ResetPasswordForm, SwitchForm, ThemeForm
@@ -16,13 +17,7 @@ from .forms import OrganiserForm
 from .models import Organiser
 
 bp = Blueprint("organise_admin", __name__, url_prefix="/organise/admin")
-
-
-@bp.after_request
-def _private(response):
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    response.headers.setdefault("X-Robots-Tag", "noindex")
-    return response
+bp.after_request(private)  # the organiser area: no shared cache, no search engine
 
 
 # -- organiser accounts -------------------------------------------------------

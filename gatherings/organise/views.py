@@ -13,6 +13,7 @@ from ..database import writes
 from ..extensions import db
 from ..inputs import local_target
 from ..registration.services import availability, availability_for
+from ..security import private
 from ..timeutil import utcnow
 from . import accounts, attempts, login_sessions, password_links, services
 from .auth import log_in, log_out
@@ -22,14 +23,8 @@ from .gathering_forms import CancelGatheringForm, GatheringForm, PublishForm
 from .models import Organiser
 
 bp = Blueprint("organise", __name__, url_prefix="/organise")
-
-
-@bp.after_request
-def _private(response):
-    # Nothing from the organiser area belongs in a shared cache or a search engine.
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    response.headers.setdefault("X-Robots-Tag", "noindex")
-    return response
+# Nothing from the organiser area belongs in a shared cache or a search engine.
+bp.after_request(private)
 
 
 def _too_many_tries(wait: int) -> str:

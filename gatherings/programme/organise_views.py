@@ -20,19 +20,14 @@ from ..catalogue.services import lock_gathering
 from ..database import writes
 from ..extensions import db
 from ..organise.access import gathering_for_organiser, organiser_required
+from ..security import private
 from . import organise_queries as queries
 from . import organise_services, services
 from .models import PartKind, ProgrammePart, Workshop
 from .organise_forms import ConfirmForm, PartForm, RemoveWorkshopForm, WorkshopForm, show_refusal
 
 bp = Blueprint("programme_organise", __name__, url_prefix="/organise/gatherings/<slug>/programme")
-
-
-@bp.after_request
-def _private(response):
-    response.headers.setdefault("Cache-Control", "private, no-store")
-    response.headers.setdefault("X-Robots-Tag", "noindex")
-    return response
+bp.after_request(private)  # the organiser area: no shared cache, no search engine
 
 
 @bp.context_processor
