@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT.parent))
 
 from browsers import CSRF_FIELD  # noqa: E402
-from programme_rush import PLAIN_SLUGS, PROGRAMME_SLUG, round_choices  # noqa: E402
+from programme_rush import PLAIN_SLUGS, PROGRAMME_SLUG  # noqa: E402
 import programme_rush  # noqa: E402
 import rush  # noqa: E402
 
@@ -58,8 +58,7 @@ def one(app, slug: str, i: int, times: dict, profile: cProfile.Profile | None) -
     html = page.get_data(as_text=True)
     form = {"csrf_token": CSRF_FIELD.search(html).group(1), "name": f"Deelnemer {i}",
             "email": f"inproc-{slug}-{i}@voorbeeld.nl", "organisation": "", "needs": "", "consent": "y"}
-    for n, (name, workshops) in enumerate(sorted(round_choices(html).items())):
-        form[name] = workshops[(i + n) % len(workshops)]
+    form.update(programme_rush.workshop_per_round(html, i))
     headers = {**KW["headers"], "Referer": f"https://localhost/gatherings/{slug}"}
     answer = timed("post", lambda: client.post(f"/gatherings/{slug}/register", data=form,
                                                base_url=KW["base_url"], headers=headers))
