@@ -10,17 +10,13 @@ from ..attendance.charts import Series, bar_chart
 from ..attendance.forms import ActionForm
 from ..extensions import db
 from ..organise.access import admin_required, gathering_for_organiser, organiser_required
+from ..security import private
 from . import results, services
 from .forms import ReflectionSettingsForm
 from ..attendance.period import period_from
 
 bp = Blueprint("reflection_organise", __name__, url_prefix="/organise")
-
-
-@bp.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+bp.after_request(private)  # as the rest of the organiser area: no shared cache, no search engine
 
 
 def _average_chart(title: str, groups: list[results.GroupResult], chart_id: str):

@@ -11,17 +11,13 @@ from .test_access import _url
 
 PAGES = sorted({a.rule for a in ADDRESSES if a.method == "GET"})
 # reflection/organise_views.py sets Cache-Control only, no X-Robots-Tag: as it was, not yet decided otherwise.
-WITHOUT_NOINDEX = {"/organise/gatherings/<slug>/reflection", "/organise/reflection"}
-
-
 @pytest.mark.parametrize("rule", PAGES)
 def test_page_is_plain_and_accessible(client, world, rule):
     login_as(client, world["admin"])
     response = client.get(_url(rule, world))
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
-    if rule not in WITHOUT_NOINDEX:
-        assert response.headers["X-Robots-Tag"] == "noindex"  # no search engine lists it
+    assert response.headers["X-Robots-Tag"] == "noindex"  # no search engine lists it
     if response.mimetype != "text/html":
         pytest.skip(f"{response.mimetype}, not a page")
     html = response.get_data(as_text=True)
