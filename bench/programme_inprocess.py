@@ -75,6 +75,9 @@ def main() -> int:
     parser.add_argument("--seats", type=int, default=400)
     parser.add_argument("--profile", help="write a cProfile of the day with a programme here")
     args = parser.parse_args()
+    if args.registrations <= args.seats:
+        parser.error("--registrations must be more than --seats: the figures compare the pages while the seats go"
+                     " with those after")
 
     name = f"gatherings_progin_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     rush.create_database(name)
