@@ -71,6 +71,8 @@ class Applicant:
     companion_name: str = ""
     # Who sent the form (see the view); None for organiser adds, walk-ins and requests without a session.
     submission_key: str | None = None
+    # The same made with the app's earlier keys (SECRET_KEY_FALLBACKS), while they are kept: not stored.
+    earlier_submission_keys: frozenset[str] = frozenset()
     # The language of the page the form was on: every mail to this person is in it. Organiser adds
     # and walk-ins are Dutch.
     language: str = "nl"
@@ -231,7 +233,8 @@ def register(gathering: Gathering, applicant: Applicant, *, source: Registration
         ).first()
         if existing is not None:
             mine = applicant.submission_key
-            repeated = bool(mine) and hmac.compare_digest(existing.submission_key or "", mine)
+            repeated = bool(mine) and (hmac.compare_digest(existing.submission_key or "", mine)
+                                       or (existing.submission_key or "") in applicant.earlier_submission_keys)
             result = RegisterResult(existing, created=False, repeated=repeated)
             if result.duplicate and source == RegistrationSource.FORM:
                 # The owner of the address is mailed their own link; the form shows a neutral page.

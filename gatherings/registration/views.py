@@ -148,7 +148,7 @@ def _private(response):
 ADDRESS_LIMIT = "10 per hour"
 
 
-def _submission_key(gathering_id: int) -> str | None:
+def _submission_keys(gathering_id: int) -> tuple[str | None, frozenset[str]]:
     """What the same browser sends with every click on this gathering's form, and nobody else can.
 
     A double click's second request leaves before the first answer arrives, but both carry the session's
@@ -157,16 +157,22 @@ def _submission_key(gathering_id: int) -> str | None:
     cookie. The page itself is shared by all visitors, so it can hold nothing of its
     own. Hashed with the app's secret: the stored key says nothing about the session. None when the
     session has no secret (a client that posts without having loaded a page with a form).
+    Second: the same made with each of ``SECRET_KEY_FALLBACKS``, so that a browser that registered
+    before the app's key was changed is still known while the old key is kept (usually none).
     """
     secret = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if not secret or not isinstance(secret, str):
-        return None
-    app_key = current_app.config["SECRET_KEY"]
-    app_key = app_key.encode() if isinstance(app_key, str) else app_key
-    return hmac.new(app_key, f"submission:{gathering_id}:{secret}".encode(), hashlib.sha256).hexdigest()
+        return None, frozenset()
+    message = f"submission:{gathering_id}:{secret}".encode()
+
+    def made_with(app_key) -> str:
+        return hmac.new(app_key.encode() if isinstance(app_key, str) else app_key, message, hashlib.sha256).hexdigest()
+    return (made_with(current_app.config["SECRET_KEY"]),
+            frozenset(made_with(k) for k in current_app.config.get("SECRET_KEY_FALLBACKS") or ()))
 
 
 def _applicant(form: RegistrationForm, gathering: Gathering) -> services.Applicant:
+    mine, earlier = _submission_keys(gathering.id)
     return services.Applicant(
         name=form.name.data,
         email=form.email.data,
@@ -176,7 +182,8 @@ def _applicant(form: RegistrationForm, gathering: Gathering) -> services.Applica
         companion=form.wants_companion,
         companion_name=form.companion_name_given,
         consent_version=current_app.config["CONSENT_VERSION"],
-        submission_key=_submission_key(gathering.id),
+        submission_key=mine,
+        earlier_submission_keys=earlier,
         language=str(get_locale() or "nl"),
     )
 
