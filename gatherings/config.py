@@ -2,13 +2,15 @@
 import os
 
 ENV_KEYS = (
-    "DATABASE_URL", "SECRET_KEY", "BASE_URL",
+    "DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "BASE_URL",
     "MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL",
     "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
     "RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED", "GATHERINGS_ENV", "CONTACT_EMAIL",
     "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "MAIL_REMIND_INTERVAL",
 )
 BOOLEAN_KEYS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "RATELIMIT_ENABLED"}
+# Comma-separated: earlier keys still accepted while a new SECRET_KEY takes over (key rotation).
+LIST_KEYS = {"SECRET_KEY_FALLBACKS"}
 INTEGER_KEYS = {"MAIL_PORT", "TRUSTED_PROXIES", "DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT",
                 "MAIL_REMIND_INTERVAL"}
 
@@ -53,6 +55,8 @@ class BaseConfig:
 
 
 def _coerce(key, value):
+    if key in LIST_KEYS:
+        return [item.strip() for item in value.split(",") if item.strip()]
     if key in BOOLEAN_KEYS:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if key in INTEGER_KEYS:

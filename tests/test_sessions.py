@@ -60,3 +60,14 @@ def test_a_new_secret_key_alone_starts_a_new_session(app, client):
     app.secret_key = "a-new-key"
     again = client.post(f"/gatherings/{slug}/register", data=GOOD)
     assert again.status_code == 200 and "/r/" not in (again.headers.get("Location") or "")  # "received", nothing more
+
+
+def test_earlier_keys_come_from_the_environment_as_a_list(monkeypatch, app_config):
+    """SECRET_KEY_FALLBACKS=old,older: read at start, as SECRET_KEY is (docs/production.md, Settings)."""
+    from gatherings import create_app
+
+    monkeypatch.setenv("SECRET_KEY_FALLBACKS", " an-old-key , an-older-key,")
+    app = create_app(app_config)
+    assert app.config["SECRET_KEY_FALLBACKS"] == ["an-old-key", "an-older-key"]
+    monkeypatch.setenv("SECRET_KEY_FALLBACKS", "")
+    assert not create_app(app_config).config.get("SECRET_KEY_FALLBACKS")
